@@ -1,0 +1,57 @@
+# Quick start: `make demo` then `make test`. Both create or refresh .venv/ as needed.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ASSIGNMENTS := rnn lstm seq2seq captioning
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export TFDS_DATA_DIR ?= $(CURDIR)/.data/tfds
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv demo test test-fast release fixtures data student-bundle lint bench review clean
+
+help:
+	@echo "make demo            regenerate the release and grade the bundled example submissions"
+	@echo "make test            run the test suite"
+	@echo "make release         regenerate assignments/ from solutions/ with nbgrader"
+	@echo "make fixtures        regenerate the public check fixtures from solutions/"
+	@echo "make data            build every synthetic dataset into \$$TFDS_DATA_DIR"
+	@echo "make student-bundle  write build/student-bundle/ and its zip"
+	@echo "make bench           run the benchmarks"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	$(PY) -m pip install -q -c requirements.lock -e . 2>&1 | grep -v '^WARNING: Location' || true
+	$(PY) -c "import tensorflow, keras, tensorflow_datasets, nbgrader, rnnlab, autograder" 2>/dev/null
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m autograder demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+release: $(STAMP)
+	$(PY) -m autograder release $(ASSIGNMENTS)
+
+fixtures: $(STAMP)
+	$(PY) -m autograder fixtures $(ASSIGNMENTS)
+
+data: $(STAMP)
+	$(PY) -m rnnlab.data build --all
+
+student-bundle: $(STAMP)
+	$(PY) -m autograder student-bundle -o build/student-bundle
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check rnnlab autograder tests benchmarks
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf build .cache .pytest_cache

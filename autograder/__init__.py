@@ -1,0 +1,1 @@
+"""autograder: the instructor-side grading package."""

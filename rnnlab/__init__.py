@@ -1,0 +1,1 @@
+"""rnnlab: the course library students import (checks, data, plots, training helpers)."""
