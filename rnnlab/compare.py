@@ -1,0 +1,174 @@
+"""Comparing computed values with expected ones: the one tolerance policy of the suite.
+
+Both the visible checks in the notebooks and the autograder's hidden tests go through
+:func:`compare_arrays`, so a student sees exactly the rule they are graded by.
+
+Tolerance policy
+----------------
+Floating-point values are compared with CS231n's relative error,
+
+    err_i = |got_i - expected_i| / max(|got_i| + |expected_i|, floor)
+
+where ``floor = max(1e-3 * max_j |expected_j|, ATOL[dtype])`` keeps entries that are tiny next
+to the rest of the array (or exactly zero) from turning rounding noise into a large relative
+error. A value passes when ``max_i err_i <= RTOL[dtype]``; the dtype is that of the inputs the
+case used (float64 cases are held to 1e-7, float32 cases to 1e-4). Integer and boolean values
+(sampled token ids, predictions) must match exactly. Shapes must match exactly, NaN or Inf
+fail unless expected, and a float result must come back in the dtype of the inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Largest accepted relative error, by the dtype of the case's inputs.
+RTOL = {"float64": 1e-7, "float32": 1e-4, "float16": 1e-2, "bfloat16": 2e-2}
+# Denominator floor, by dtype: entries below it are compared in absolute terms.
+ATOL = {"float64": 1e-12, "float32": 1e-6, "float16": 1e-3, "bfloat16": 1e-2}
+# Share of the array's largest magnitude below which entries count as "tiny".
+SCALE_FLOOR = 1e-3
+
+
+def rel_error(x, y) -> float:
+    """CS231n's relative error: ``max |x - y| / max(1e-8, |x| + |y|)``.
+
+    Kept for the notebooks' own explorations (numeric gradient checks); the grading rule
+    is :func:`relative_errors` with the policy described in the module docstring.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def relative_errors(got: np.ndarray, expected: np.ndarray, dtype: str) -> np.ndarray:
+    """Elementwise relative errors under the suite's policy (see the module docstring)."""
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+    floor = max(SCALE_FLOOR * scale, ATOL.get(dtype, ATOL["float32"]))
+    return np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), floor)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of comparing one named value.
+
+    Attributes:
+        key: the value's name (``"h"``, ``"dWx"``, ``"loss"``).
+        ok: whether it passed.
+        message: one line saying what was compared and, on failure, what is wrong and where.
+        max_error: the largest relative error (0 for exact comparisons, inf when not comparable).
+    """
+
+    key: str
+    ok: bool
+    message: str
+    max_error: float = 0.0
+
+
+def _fmt_index(index: tuple) -> str:
+    return "(" + ", ".join(str(int(i)) for i in index) + ("," if len(index) == 1 else "") + ")"
+
+
+def _fmt_value(v) -> str:
+    return f"{float(v):.6g}" if np.issubdtype(np.asarray(v).dtype, np.floating) else str(v)
+
+
+def compare_arrays(key: str, got, expected: np.ndarray, dtype: str, rtol: float | None = None):
+    """Compares one returned value with the expected one.
+
+    Args:
+        key: the value's name, used in the message.
+        got: what the code under test returned (already a numpy array, or None if missing).
+        expected: the expected array.
+        dtype: the floating dtype of the case's inputs (``"float32"``, ``"float64"``): it
+            selects the tolerance and is the dtype a float result must have.
+        rtol: overrides the policy's tolerance for this value.
+
+    Returns:
+        A :class:`Comparison`.
+    """
+    expected = np.asarray(expected)
+    if got is None:
+        return Comparison(key, False, f"{key}: missing (no value was returned for it)", np.inf)
+    got = np.asarray(got)
+    if got.dtype.kind not in "biuf":
+        return Comparison(
+            key, False, f"{key}: expected numbers, got values of dtype {got.dtype}", np.inf
+        )
+    if got.shape != expected.shape:
+        return Comparison(
+            key,
+            False,
+            f"{key}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}",
+            np.inf,
+        )
+    if expected.dtype.kind in "biu":
+        if got.dtype.kind not in "biu":
+            return Comparison(key, False, f"{key}: expected integers, got {got.dtype}", np.inf)
+        wrong = got != expected
+        if wrong.any():
+            idx = np.unravel_index(int(np.argmax(wrong)), wrong.shape) if wrong.ndim else ()
+            return Comparison(
+                key,
+                False,
+                f"{key}: {int(wrong.sum())} of {wrong.size} values differ; first at index "
+                f"{_fmt_index(idx)}: expected {expected[idx]}, got {got[idx]}",
+                np.inf,
+            )
+        return Comparison(key, True, f"{key}: all {expected.size} values match exactly")
+
+    if got.dtype.kind != "f":
+        return Comparison(key, False, f"{key}: expected {expected.dtype} values, got {got.dtype}",
+                          np.inf)
+    if str(got.dtype) != str(expected.dtype):
+        return Comparison(
+            key,
+            False,
+            f"{key}: expected dtype {expected.dtype} (the dtype of the inputs), got {got.dtype}; "
+            "don't hard-code a dtype",
+            np.inf,
+        )
+    bad = ~np.isfinite(got) & np.isfinite(expected)
+    if bad.any():
+        idx = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
+        return Comparison(
+            key,
+            False,
+            f"{key}: contains {_fmt_value(got[idx])} at index {_fmt_index(idx)} "
+            f"({int(bad.sum())} non-finite values in all)",
+            np.inf,
+        )
+    tol = RTOL.get(dtype, RTOL["float32"]) if rtol is None else rtol
+    errors = relative_errors(np.where(np.isfinite(got), got, 0), np.where(np.isfinite(expected), expected, 0), dtype)
+    if errors.size == 0:
+        return Comparison(key, True, f"{key}: empty, as expected")
+    worst = float(np.max(errors))
+    if worst <= tol:
+        return Comparison(key, True, f"{key}: max relative error {worst:.1e} (tolerance {tol:.0e})",
+                          worst)
+    idx = np.unravel_index(int(np.argmax(errors)), errors.shape) if errors.ndim else ()
+    n_bad = int(np.sum(errors > tol))
+    return Comparison(
+        key,
+        False,
+        f"{key}: max relative error {worst:.1e} > {tol:.0e} at index {_fmt_index(idx)}: "
+        f"expected {_fmt_value(expected[idx])}, got {_fmt_value(got[idx])} "
+        f"({n_bad} of {errors.size} values off)",
+        worst,
+    )
+
+
+def compare_outputs(got: dict, expected: dict, dtype: str, rtol: dict | None = None):
+    """Compares every expected value (by name) with what came back.
+
+    Returns:
+        A list of :class:`Comparison`, one per expected key, in the expected dict's order.
+    """
+    rtol = rtol or {}
+    return [
+        compare_arrays(key, got.get(key), value, dtype, rtol.get(key))
+        for key, value in expected.items()
+    ]

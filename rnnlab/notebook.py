@@ -1,0 +1,145 @@
+"""Reading a notebook and running its definition cells.
+
+The cell scheme (documented for instructors in ``autograder/README.md``):
+
+- **Test cells** are nbgrader grade cells that are not solution cells (``metadata.nbgrader``
+  with ``grade: true, solution: false``). They hold the visible check and, in ``solutions/``,
+  the hidden-test hook. The autograder never runs them: it runs its own hidden tests.
+- **Experiment cells** carry the tag ``experiment`` (training runs, plots, anything slow or
+  that needs data). The autograder skips them.
+- **Every other code cell** is a *definition cell*: imports, helpers, the student's solution
+  cells, cells a student added. They run in order, each in its own ``try``; an error in one is
+  recorded and the next one still runs, so one broken cell costs only what depends on it.
+
+IPython line magics (``%matplotlib inline``) and shell escapes (``!pip ...``) are dropped, and
+cell magics (``%%time``) skip their cell, because definitions are run as plain Python.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXPERIMENT_TAG = "experiment"
+
+
+class NotebookError(ValueError):
+    """A notebook file that cannot be read as a Jupyter notebook (says what and where)."""
+
+
+def read_notebook(path: str | Path) -> dict:
+    """Reads and validates a notebook file (nbformat 4, a list of cells).
+
+    Raises:
+        FileNotFoundError: the path does not exist.
+        NotebookError: the file is empty, not JSON, or not an nbformat-4 notebook.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no notebook at {path}")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise NotebookError(f"{path}: the file is empty")
+    try:
+        nb = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise NotebookError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"{path}: not a Jupyter notebook (no list of cells)")
+    if nb.get("nbformat") != 4:
+        raise NotebookError(
+            f"{path}: expected nbformat 4, got nbformat {nb.get('nbformat')!r}; "
+            "save it again from JupyterLab"
+        )
+    for i, cell in enumerate(nb["cells"]):
+        if not isinstance(cell, dict) or "cell_type" not in cell:
+            raise NotebookError(f"{path}: cell {i} is malformed (no cell_type)")
+    return nb
+
+
+def cell_source(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def is_test_cell(cell: dict) -> bool:
+    meta = (cell.get("metadata") or {}).get("nbgrader") or {}
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_experiment_cell(cell: dict) -> bool:
+    return EXPERIMENT_TAG in ((cell.get("metadata") or {}).get("tags") or [])
+
+
+@dataclass
+class DefinitionCell:
+    index: int  # position among all cells, 0-based
+    source: str
+
+
+def definition_cells(nb: dict) -> list[DefinitionCell]:
+    """The code cells the autograder runs, in order, with magics removed."""
+    cells = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("cell_type") != "code" or is_test_cell(cell) or is_experiment_cell(cell):
+            continue
+        source = cell_source(cell)
+        if source.lstrip().startswith("%%"):
+            continue
+        lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        cells.append(DefinitionCell(i, "\n".join(lines)))
+    return cells
+
+
+@dataclass
+class CellError:
+    index: int
+    error: str  # "ExceptionType: message" with the last student frame
+
+
+@dataclass
+class DefinitionRun:
+    namespace: dict
+    errors: list[CellError] = field(default_factory=list)
+
+
+def format_exception(exc: BaseException, limit_chars: int = 600) -> str:
+    """``Type: message`` and the innermost notebook-cell frame, kept short."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
+    where = f" ({frames[-1].filename[1:-1]}, line {frames[-1].lineno})" if frames else ""
+    text = f"{type(exc).__name__}: {exc}"
+    if len(text) > limit_chars:
+        text = text[:limit_chars] + "..."
+    return text + where
+
+
+def run_definitions(nb: dict, namespace: dict | None = None, on_cell=None) -> DefinitionRun:
+    """Executes the definition cells of ``nb`` into a fresh namespace.
+
+    Args:
+        nb: a notebook dict from :func:`read_notebook`.
+        namespace: the dict to run in (a fresh ``__main__``-like one by default).
+        on_cell: called with each cell's index before it runs (progress reporting).
+
+    Returns:
+        A :class:`DefinitionRun` with the namespace and the errors of cells that raised.
+    """
+    ns = namespace if namespace is not None else {"__name__": "__notebook__"}
+    run = DefinitionRun(ns)
+    for cell in definition_cells(nb):
+        if on_cell is not None:
+            on_cell(cell.index)
+        try:
+            code = compile(cell.source, f"<cell {cell.index}>", "exec")
+            exec(code, ns)  # noqa: S102 - running notebook code is the point
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit too: a cell may not end us
+            run.errors.append(CellError(cell.index, format_exception(exc)))
+    return run

@@ -1,0 +1,65 @@
+"""The process that runs student code for the autograder.
+
+It lives in the public package on purpose: it is what runs with the student's privileges, and
+it holds no secret. The grading process sends it a notebook to load and then cases (inputs
+only); it answers with numeric arrays. It never sees expected values.
+
+Usage (by the autograder only): ``python -I -m rnnlab.worker IN_FD OUT_FD``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str]) -> int:
+    in_fd, out_fd = int(argv[0]), int(argv[1])
+    commands = os.fdopen(in_fd, "rb", buffering=0)
+    replies = os.fdopen(out_fd, "wb", buffering=0)
+
+    # Imported after the fds are taken, so a failing import is still reported on the channel.
+    from rnnlab import wire
+    from rnnlab.cases import pack_arrays, unpack
+    from rnnlab.notebook import format_exception, read_notebook, run_definitions
+
+    namespace: dict = {}
+    while True:
+        try:
+            header, payload = wire.receive(commands.read)
+        except wire.WireError:
+            return 0
+        op = header.get("op")
+        if op == "exit":
+            return 0
+        if op == "load":
+            try:
+                nb = read_notebook(header["path"])
+                run = run_definitions(
+                    nb, on_cell=lambda i: wire.send(replies, {"event": "cell", "index": i})
+                )
+            except Exception as exc:  # noqa: BLE001
+                wire.send(replies, {"event": "loaded", "ok": False, "error": format_exception(exc)})
+                continue
+            namespace = run.namespace
+            wire.send(replies, {"event": "loaded", "ok": True,
+                                "errors": [[e.index, e.error] for e in run.errors]})
+        elif op == "case":
+            from rnnlab.probes import run_case
+
+            try:
+                (case,), _ = unpack(payload)
+                result = run_case(namespace, case)
+                data = pack_arrays(result)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - report anything, SystemExit included
+                wire.send(replies, {"event": "result", "ok": False, "error": format_exception(exc)})
+                continue
+            wire.send(replies, {"event": "result", "ok": True}, data)
+        else:
+            wire.send(replies, {"event": "error", "error": f"unknown op {op!r}"})
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
