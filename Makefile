@@ -4,7 +4,6 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-ASSIGNMENTS := rnn lstm seq2seq captioning
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TFDS_DATA_DIR ?= $(CURDIR)/.data/tfds
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -36,10 +35,10 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 release: $(STAMP)
-	$(PY) -m autograder release $(ASSIGNMENTS)
+	$(PY) -m autograder release
 
 fixtures: $(STAMP)
-	$(PY) -m autograder fixtures $(ASSIGNMENTS)
+	$(PY) -m autograder fixtures
 
 data: $(STAMP)
 	$(PY) -m rnnlab.data build --all

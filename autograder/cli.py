@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
                              ("fixtures", _fixtures, "write the public check fixtures"),
                              ("plan", _plan, "compile (and cache) the grading plans")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("assignments", nargs="+", choices=paths.ASSIGNMENTS)
+        p.add_argument("assignments", nargs="*", choices=[[]] + list(paths.ASSIGNMENTS),
+                       help="default: every assignment that has a solution notebook")
         p.add_argument("-v", "--verbose", action="store_true")
         p.set_defaults(func=func)
 
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     d.set_defaults(func=_demo)
 
     args = parser.parse_args(argv)
+    if getattr(args, "assignments", None) == []:
+        args.assignments = paths.available_assignments()
     try:
         return args.func(args)
     except KeyboardInterrupt:

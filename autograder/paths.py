@@ -8,6 +8,11 @@ from pathlib import Path
 ASSIGNMENTS = ("rnn", "lstm", "seq2seq", "captioning")
 
 
+def available_assignments() -> list[str]:
+    """The assignments whose solution notebook exists, in course order."""
+    return [a for a in ASSIGNMENTS if solution_notebook(a).exists()]
+
+
 def course_root() -> Path:
     """The folder holding ``solutions/`` (``AUTOGRADER_COURSE_ROOT`` overrides)."""
     if "AUTOGRADER_COURSE_ROOT" in os.environ:
