@@ -51,7 +51,7 @@ def _zero_result(path: Path, plan: GradingPlan, why: str, t0: float) -> GradeRes
 
 def grade_unit(session: WorkerSession, unit: PlannedUnit) -> TestResult:
     """Runs every case of one unit; all of them must pass for the unit's points."""
-    lines, passed = [], 0
+    lines, passed, errors = [], 0, []
     for i, (case, expected) in enumerate(zip(unit.cases, unit.expected)):
         try:
             got = session.run_case(case)
@@ -62,6 +62,7 @@ def grade_unit(session: WorkerSession, unit: PlannedUnit) -> TestResult:
                 lines.append(f"     ({skipped} more case(s) not run after the time-out)")
             break
         except (CaseError, WorkerFailed) as exc:
+            errors.append(str(exc))
             lines.append(f"FAIL {case.name}: {exc}")
             continue
         comparisons = compare_outputs(got, expected, case.dtype)
@@ -75,6 +76,8 @@ def grade_unit(session: WorkerSession, unit: PlannedUnit) -> TestResult:
         if extra:
             lines.append(f"       (ignored unexpected values: {', '.join(extra)})")
     ok = passed == len(unit.cases)
+    if errors and len(errors) == len(unit.cases) and len(set(errors)) == 1:
+        lines = [f"FAIL every case: {errors[0]}"]  # the same error each time: say it once
     summary = (f"all {passed} checks passed" if ok
                else f"{passed} of {len(unit.cases)} checks passed; all must pass for the points")
     return TestResult(unit.name, unit.points if ok else 0.0, unit.points,

@@ -16,7 +16,7 @@ from traitlets import Bool, Unicode
 
 # Each alternative matches one whole log line.
 DEFAULT_PATTERN = "|".join([
-    r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ \S+:\d+\] .*",  # absl/glog: I0000 00:00:17.. 123 x.cc:31] ..
+    r"[IWEF]\d{4} [\d:.]+\s+\d+ \S+:\d+\] .*",  # absl: I0000 00:00:1795.. 2177 x.cc:31] ...
     r"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR",
     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] \S+:\d+\] .*",  # TF's own C++ logging
     r".*oneDNN custom operations are on.*",

@@ -114,6 +114,8 @@ def format_exception(exc: BaseException, limit_chars: int = 600) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
     where = f" ({frames[-1].filename[1:-1]}, line {frames[-1].lineno})" if frames else ""
     text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, NotImplementedError) and not str(exc):
+        text = "NotImplementedError: not implemented yet (the cell still has its stub)"
     if len(text) > limit_chars:
         text = text[:limit_chars] + "..."
     return text + where

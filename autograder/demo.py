@@ -1,0 +1,63 @@
+"""``make demo``: regenerate the release, then grade the example submissions of every assignment.
+
+For each assignment that has a solution notebook it grades three submissions: the solution
+(full marks), the untouched release (zero) and a partly-correct one (see
+:mod:`autograder.examples`), writes a Gradescope results file for each and prints a table.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from autograder import paths
+from autograder.api import grade_notebook
+from autograder.examples import Recipe, make_submission, partial_recipe, write_notebook
+from autograder.plan import load_plan
+from autograder.release import generate_release
+from autograder.reporters import console_table, write_results_json
+
+
+def run_demo(out_dir: Path) -> int:
+    out_dir = Path(out_dir)
+    assignments = paths.available_assignments()
+    if not assignments:
+        print("no solution notebooks found under solutions/")
+        return 1
+    print(f"== regenerating the release of {', '.join(assignments)} with nbgrader")
+    for a in assignments:
+        print(f"   {generate_release(a)}")
+    rows = []
+    for a in assignments:
+        print(f"== {a}: compiling the grading plan (runs the solution on every hidden case)")
+        plan = load_plan(a)
+        print(f"   {len(plan.units)} graded units, {plan.max_score:g} points")
+        folder = out_dir / a
+        if folder.exists():
+            shutil.rmtree(folder)
+        subs = {
+            "solution": write_notebook(make_submission(a, Recipe(solved=["*"])),
+                                       folder / "solution.ipynb"),
+            "release": write_notebook(make_submission(a, Recipe()), folder / "release.ipynb"),
+            "partial": write_notebook(make_submission(a, partial_recipe(a)),
+                                      folder / "partial.ipynb"),
+        }
+        for kind, nb in subs.items():
+            print(f"== grading {a} / {kind}")
+            result = grade_notebook(nb, a)
+            print(console_table(result, details=(kind == "partial")))
+            results = folder / f"{kind}.json"
+            write_results_json(result, results)
+            lost = [t.name for t in result.tests if not t.passed]
+            rows.append((a, kind, result.score, result.max_score, result.execution_time,
+                         results, lost))
+    print("\n== summary")
+    print(f"{'assignment':<12}{'submission':<12}{'score':>12}{'time':>9}  results file")
+    for a, kind, score, total, secs, results, lost in rows:
+        print(f"{a:<12}{kind:<12}{score:>6g} / {total:<4g}{secs:>7.1f} s  {results}")
+    print(f"\nsubmissions and results files are in {out_dir.resolve()}/<assignment>/")
+    ok = all((kind != "solution" or score == total) and (kind != "release" or score == 0)
+             for _, kind, score, total, *_ in rows)
+    if not ok:
+        print("UNEXPECTED: the solution should get full marks and the release zero")
+    return 0 if ok else 1

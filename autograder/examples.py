@@ -1,0 +1,91 @@
+"""Example submissions made from the release and the solution: for the demo and the tests.
+
+A *partial* submission is what a student who finished some of the work would hand in: the
+release notebook with some solution cells filled in from the solution (markers removed), one
+of them with a deliberate bug, and the rest left as the release's stubs. They are built on
+demand, so they never go stale as notebooks change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnlab.notebook import cell_source, read_notebook
+
+from autograder import paths
+
+_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+
+
+@dataclass
+class Recipe:
+    """How to make a submission from the release.
+
+    Attributes:
+        solved: grade_ids of solution cells to fill in from the solution (``"*"``: all).
+        bugs: grade_id -> list of (old, new) text replacements applied to the filled-in code;
+            a cell listed here is filled in too.
+    """
+
+    solved: list[str] = field(default_factory=list)
+    bugs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+# The bundled partly-correct submissions. Assignments without an entry get every other
+# solution cell filled in.
+PARTIAL = {
+    "rnn": Recipe(
+        solved=["rnn_step_forward_code", "rnn_forward_code"],
+        bugs={"rnn_step_backward_code": [("(1 - next_h**2)", "(1 - next_h)")]},
+    ),
+}
+
+
+def solution_code(cell: dict) -> str:
+    """A solution cell's source with the nbgrader markers removed."""
+    return _MARKERS.sub("", cell_source(cell))
+
+
+def _grade_id(cell: dict) -> str | None:
+    return ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+
+
+def make_submission(assignment: str, recipe: Recipe) -> dict:
+    """The release notebook with the recipe's cells taken from the solution."""
+    release = read_notebook(paths.release_notebook(assignment))
+    solution = read_notebook(paths.solution_notebook(assignment))
+    solved = {_grade_id(c): c for c in solution["cells"]
+              if ((c.get("metadata") or {}).get("nbgrader") or {}).get("solution")}
+    wanted = set(solved) if "*" in recipe.solved else set(recipe.solved) | set(recipe.bugs)
+    unknown = wanted - set(solved)
+    if unknown:
+        raise ValueError(f"{assignment}: no solution cells named {sorted(unknown)}")
+    for cell in release["cells"]:
+        gid = _grade_id(cell)
+        if gid in wanted:
+            code = solution_code(solved[gid])
+            for old, new in recipe.bugs.get(gid, []):
+                if old not in code:
+                    raise ValueError(f"{assignment}/{gid}: the bug's text {old!r} is not in the "
+                                     "solution any more; update autograder/examples.py")
+                code = code.replace(old, new)
+            cell["source"] = code
+    return release
+
+
+def partial_recipe(assignment: str) -> Recipe:
+    if assignment in PARTIAL:
+        return PARTIAL[assignment]
+    solution = read_notebook(paths.solution_notebook(assignment))
+    ids = [_grade_id(c) for c in solution["cells"]
+           if ((c.get("metadata") or {}).get("nbgrader") or {}).get("solution")]
+    return Recipe(solved=ids[::2])
+
+
+def write_notebook(nb: dict, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    return path
