@@ -23,9 +23,10 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	$(PY) -m pip install -q -c requirements.lock -e . 2>&1 | grep -v '^WARNING: Location' || true
-	$(PY) -c "import tensorflow, keras, tensorflow_datasets, nbgrader, rnnlab, autograder" 2>/dev/null
+	@echo "installing the pinned environment into $(VENV) (log: $(VENV)/install.log)"
+	@$(PY) -m pip install --upgrade pip > $(VENV)/install.log 2>&1 || (tail -20 $(VENV)/install.log; exit 1)
+	@$(PY) -m pip install -c requirements.lock -e . >> $(VENV)/install.log 2>&1 || (tail -30 $(VENV)/install.log; exit 1)
+	@$(PY) -c "import tensorflow, keras, tensorflow_datasets, nbgrader, rnnlab, autograder" 2>/dev/null || (echo "the environment does not import; see $(VENV)/install.log"; exit 1)
 	@touch $(STAMP)
 
 demo: $(STAMP)
