@@ -152,6 +152,8 @@ def gradients_of(tape, outputs: dict, sources: dict, dtype: str, seed: int, of=N
     names = list(sources)
     grads = tape.gradient(loss, [sources[n] for n in names],
                           unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    # A lookup (tf.gather, an embedding) gives sparse IndexedSlices: compare them densely.
+    grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
     return {f"d{n}": g for n, g in zip(names, grads)}
 
 
