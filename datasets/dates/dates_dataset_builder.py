@@ -42,7 +42,7 @@ splits = import_shared("splits")
 SEED = 19980303
 FIRST_DATE = datetime.date(1950, 1, 1)
 LAST_DATE = datetime.date(2049, 12, 31)
-SOURCE_LENGTH = 40  # `Ts`: characters, padded with <NULL>, no <START>/<END>
+SOURCE_LENGTH = 32  # `Ts`: characters, padded with <NULL>, no <START>/<END>
 TARGET_LENGTH = 12  # `Tt`: <START>, 10 characters, <END>
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")

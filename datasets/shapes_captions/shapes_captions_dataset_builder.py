@@ -191,7 +191,7 @@ def sample_scene(rng: np.random.Generator, image_size: int) -> dict:
         "image": image,
         "segmentation": segmentation,
         "captions": captions,
-        "caption_text": np.array([" ".join(words) for words in references]),
+        "caption_text": np.array([" ".join(words) for words in references], dtype=object),
         "token_objects": token_objects,
         "token_boxes": token_boxes,
         "boxes": boxes,
@@ -199,7 +199,7 @@ def sample_scene(rng: np.random.Generator, image_size: int) -> dict:
         "questions": np.stack([
             tokens.to_padded_ids(words, TOKEN_TO_IDX, QUESTION_LENGTH) for words, _ in questions
         ]),
-        "question_text": np.array([" ".join(words) for words, _ in questions]),
+        "question_text": np.array([" ".join(words) for words, _ in questions], dtype=object),
         "answers": np.array([ANSWERS.index(answer) for _, answer in questions], dtype=np.int32),
     }
 

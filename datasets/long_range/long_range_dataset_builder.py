@@ -1,0 +1,142 @@
+"""long_range: a marker early in a long sequence decides the label at the end.
+
+Each sequence is `T = distance + 6` symbols drawn from `a` to `h`. One marker
+`*` sits somewhere in the first 5 positions, and the symbol right after it
+(`a` or `b`) is the label. At least `distance` symbols follow that value, and
+the same symbols keep coming as noise, so the model must notice the marker,
+store the next symbol and hold it unchanged to the end:
+
+    "c f * b g a h d ... e a c"  -> "b"
+
+With the default distance a vanilla RNN (`keras.layers.SimpleRNN`) stays far
+from perfect while an LSTM learns the task within a small CPU budget (see
+`benchmarks/bench_datasets.py`). The distance is a builder option:
+`rnnlab.data.load("long_range", distance=100)`.
+"""
+
+import dataclasses
+import importlib.util
+import pathlib
+import sys
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+
+def import_shared(module_name: str):
+    """Imports `datasets/shared/<module_name>.py` by path (datasets/ is no package)."""
+    full_name = f"rnnlab_datasets_shared.{module_name}"
+    if full_name not in sys.modules:
+        path = pathlib.Path(__file__).resolve().parent.parent / "shared" / f"{module_name}.py"
+        spec = importlib.util.spec_from_file_location(full_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[full_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[full_name]
+
+
+tokens = import_shared("tokens")
+splits = import_shared("splits")
+
+SEED = 314159
+DEFAULT_DISTANCE = 50
+MARKER = "*"
+SYMBOLS = tuple("abcdefgh")  # noise symbols; the first NUM_CLASSES are also values
+NUM_CLASSES = 2
+LABELS = SYMBOLS[:NUM_CLASSES]
+MARKER_WINDOW = 5  # the marker sits in positions 0 .. MARKER_WINDOW - 1
+VOCABULARY = tokens.make_vocabulary([MARKER, *SYMBOLS])
+TOKEN_TO_IDX = {token: idx for idx, token in enumerate(VOCABULARY)}
+
+
+@dataclasses.dataclass(eq=False)
+class LongRangeConfig(tfds.core.BuilderConfig):
+    """Distance and split sizes of long_range."""
+
+    distance: int = DEFAULT_DISTANCE
+    num_train: int = 4000
+    num_validation: int = 500
+    num_test: int = 500
+
+
+DEFAULT_CONFIG = LongRangeConfig(
+    name=f"distance_{DEFAULT_DISTANCE}", description=f"distance {DEFAULT_DISTANCE}"
+)
+
+
+class Builder(tfds.core.GeneratorBasedBuilder):
+    """Builds long_range; see the module docstring."""
+
+    VERSION = tfds.core.Version("1.0.0")
+    RELEASE_NOTES = {"1.0.0": "First release."}
+    BUILDER_CONFIGS = [DEFAULT_CONFIG]
+
+    @classmethod
+    def config_from_options(cls, distance: int = DEFAULT_DISTANCE) -> LongRangeConfig:
+        """Returns the config whose value is followed by at least `distance` symbols."""
+        if not isinstance(distance, int) or not 1 <= distance <= 10000:
+            raise ValueError(f"expected distance an int in [1, 10000], got {distance!r}")
+        if distance == DEFAULT_DISTANCE:
+            return DEFAULT_CONFIG
+        return LongRangeConfig(
+            name=f"distance_{distance}", description=f"distance {distance}", distance=distance,
+        )
+
+    def _info(self) -> tfds.core.DatasetInfo:
+        length = sequence_length(self.builder_config.distance)
+        features = tfds.features.FeaturesDict({
+            "tokens": tfds.features.Tensor(shape=(length,), dtype=np.int32),
+            "label": tfds.features.ClassLabel(names=LABELS),
+            "marker_position": tfds.features.Scalar(dtype=np.int32),
+        })
+        metadata = tfds.core.MetadataDict(
+            vocabulary=VOCABULARY, level="char", labels=list(LABELS),
+            distance=self.builder_config.distance,
+        )
+        return tfds.core.DatasetInfo(
+            builder=self, description=__doc__, features=features, metadata=metadata,
+            supervised_keys=("tokens", "label"),
+        )
+
+    def _split_generators(self, dl_manager):
+        del dl_manager  # Everything is generated locally.
+        by_split = make_splits(self.builder_config)
+        return {name: self._generate_examples(examples) for name, examples in by_split.items()}
+
+    def _generate_examples(self, examples):
+        for index, example in enumerate(examples):
+            yield index, example
+
+
+def sequence_length(distance: int) -> int:
+    """The length `T` of every sequence for a given distance."""
+    return distance + MARKER_WINDOW + 1
+
+
+def make_splits(config: LongRangeConfig = DEFAULT_CONFIG) -> dict[str, list[dict]]:
+    """Generates every example of every split, as the builder stores them.
+
+    Args:
+        config: distance and split sizes.
+
+    Returns:
+        A dict from split name to a list of feature dicts.
+    """
+    sizes = {"train": config.num_train, "validation": config.num_validation,
+             "test": config.num_test}
+    length = sequence_length(config.distance)
+    return splits.sample_disjoint_splits(
+        lambda rng: sample_sequence(rng, length), lambda example: example["tokens"].tobytes(),
+        sizes, seed=SEED + config.distance,
+    )
+
+
+def sample_sequence(rng: np.random.Generator, length: int) -> dict:
+    """Draws one sequence of `length` token ids with its label."""
+    symbol_ids = np.array([TOKEN_TO_IDX[symbol] for symbol in SYMBOLS], dtype=np.int32)
+    sequence = symbol_ids[rng.integers(len(SYMBOLS), size=length)]
+    label = int(rng.integers(NUM_CLASSES))
+    position = int(rng.integers(MARKER_WINDOW))
+    sequence[position] = TOKEN_TO_IDX[MARKER]
+    sequence[position + 1] = TOKEN_TO_IDX[LABELS[label]]
+    return {"tokens": sequence, "label": label, "marker_position": np.int32(position)}

@@ -1,0 +1,50 @@
+"""`python -m rnnlab.data build [--all | NAME ...] [--data-dir DIR] [--force]`.
+
+A thin command line over `rnnlab.data.builders.build`: it prints each
+dataset's build time and the total.
+"""
+
+import argparse
+import sys
+import time
+
+from rnnlab.data import builders, locations
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rnnlab.data", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_parser = commands.add_parser("build", help="build synthetic datasets offline")
+    build_parser.add_argument("names", nargs="*", metavar="NAME",
+                              help=f"datasets to build, among {', '.join(builders.SYNTHETIC_DATASETS)}")
+    build_parser.add_argument("--all", action="store_true", help="build every synthetic dataset")
+    build_parser.add_argument("--data-dir", default=None,
+                              help="where to build (default: $TFDS_DATA_DIR, else <repo>/.data/tfds)")
+    build_parser.add_argument("--force", action="store_true", help="rebuild datasets already built")
+    commands.add_parser("list", help="list the dataset names")
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        from rnnlab.data.loading import DATASET_NAMES
+
+        print("\n".join(DATASET_NAMES))
+        return 0
+    names = list(builders.SYNTHETIC_DATASETS) if args.all else args.names
+    if not names:
+        parser.error("expected --all or dataset names, got neither")
+    unknown = [name for name in names if name not in builders.SYNTHETIC_DATASETS]
+    if unknown:
+        parser.error(f"expected names among {', '.join(builders.SYNTHETIC_DATASETS)}, got {unknown}")
+    data_dir = args.data_dir or locations.default_data_dir()
+    print(f"building into {data_dir}")
+    started = time.perf_counter()
+    for name in names:
+        report = builders.build(name, data_dir, force=args.force)
+        status = f"built in {report.seconds:5.1f} s" if report.built else "already built"
+        print(f"  {name:<16} {status}  {report.path}", flush=True)
+    print(f"total {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
