@@ -30,6 +30,8 @@ class GradeResult:
         tests: one result per graded unit.
         execution_time: wall time of grading, in seconds.
         output: general feedback (cells that raised, protections not available...).
+        peak_memory: the largest resident memory of the process that ran the student's code,
+            in bytes (for the gradebook and benchmarks; not part of the results file).
     """
 
     notebook: str
@@ -37,6 +39,7 @@ class GradeResult:
     tests: list[TestResult] = field(default_factory=list)
     execution_time: float = 0.0
     output: str = ""
+    peak_memory: int = 0
 
     @property
     def score(self) -> float:

@@ -1,27 +1,32 @@
-"""Runs untrusted notebook code in a separate, limited process and talks to it.
+"""Runs untrusted notebook code in a separate, confined process and talks to it.
 
-The grading process never imports the student's code. It starts ``rnnlab.worker`` in its own
-process group with resource limits, sends it the notebook to load and then one case at a
-time (inputs only), and reads back numeric arrays. A case that runs past its timeout, or a
-worker that dies, costs that case only: the worker is killed (its whole process group) and a
-fresh one is started for the next case.
+The grading process never imports the student's code. It starts ``rnnlab.worker`` inside the
+sandbox (see :mod:`autograder.sandbox`), in its own session, with resource limits, sends it
+the notebook to load and then one case at a time (inputs only), and reads back numeric arrays.
+A case that runs past its timeout, or a worker that dies, costs that case only: the worker and
+every process it started are killed and a fresh worker is started for the next case (up to
+``Limits.max_restarts`` times). What the worker prints is drained into a bounded buffer (its
+beginning and its end are kept).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import select
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnlab import wire
-from rnnlab.cases import Case, pack, unpack_arrays
+from rnnlab.cases import Case, pack
 
 from autograder.sandbox import Sandbox
 
@@ -32,10 +37,14 @@ class Limits:
 
     load_timeout: float = 120.0  # seconds to import and run the definition cells
     case_timeout: float = 30.0  # seconds per case
-    memory_bytes: int = 6 << 30  # address space (TF alone maps ~2.5 GiB)
+    memory_bytes: int = 6 << 30  # address space (TF maps ~2 GiB; measured peak 1.9 GiB)
     cpu_seconds: int = 900  # CPU time of one worker, a backstop for the timeouts
     file_bytes: int = 64 << 20  # largest file the worker may write
     output_bytes: int = 64 << 10  # how much of the worker's stdout/stderr is kept
+    processes: int = 256  # processes and threads of the sandbox user (TF uses ~10)
+    tmpfs_bytes: int = 256 << 20  # size of its /tmp, /dev/shm and home (namespace sandbox)
+    grade_timeout: float = 900.0  # wall time for every case of one submission
+    max_restarts: int = 8  # fresh workers after a crash or a time-out, per submission
 
 
 class WorkerFailed(Exception):
@@ -46,6 +55,10 @@ class Timeout(WorkerFailed):
     pass
 
 
+class CaseError(Exception):
+    """The student's code raised, or returned something that is not numbers."""
+
+
 @dataclass
 class LoadReport:
     ok: bool
@@ -54,17 +67,84 @@ class LoadReport:
 
 
 def _worker_env() -> dict:
-    keep = ("PATH", "LANG", "LC_ALL", "HOME", "TFDS_DATA_DIR", "RNNLAB_DATASETS_DIR",
-            "RNNLAB_FAST", "CUDA_VISIBLE_DEVICES")
+    keep = ("PATH", "LANG", "LC_ALL", "TFDS_DATA_DIR", "RNNLAB_DATASETS_DIR", "RNNLAB_FAST",
+            "CUDA_VISIBLE_DEVICES")
     env = {k: os.environ[k] for k in keep if k in os.environ}
     env.update(
         TF_CPP_MIN_LOG_LEVEL="3",
         MPLBACKEND="Agg",
         PYTHONDONTWRITEBYTECODE="1",
+        PYTHONUNBUFFERED="1",
         PYTHONHASHSEED="0",
         OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"),
+        TF_NUM_INTEROP_THREADS=os.environ.get("TF_NUM_INTEROP_THREADS", "2"),
+        TF_NUM_INTRAOP_THREADS=os.environ.get("TF_NUM_INTRAOP_THREADS", "2"),
     )
     return env
+
+
+def _tasks_of_uid(uid: int) -> int:
+    """Processes and threads of ``uid`` (what RLIMIT_NPROC counts)."""
+    from autograder.sandbox import _pids, _proc_status
+
+    total = 0
+    for pid in _pids():
+        st = _proc_status(pid)
+        if st and int(st.get("Uid", "-1").split()[0]) == uid:
+            total += int(st.get("Threads", "1").strip() or 1)
+    return total
+
+
+class OutputBuffer:
+    """Drains a pipe in a thread, keeping the first and the last ``limit / 2`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit = max(int(limit), 2)
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.total = 0
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def attach(self, fd: int) -> None:
+        thread = threading.Thread(target=self._drain, args=(fd,), daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _drain(self, fd: int) -> None:
+        half = self.limit // 2
+        try:
+            while True:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                with self._lock:
+                    self.total += len(chunk)
+                    room = half - len(self.head)
+                    if room > 0:
+                        self.head += chunk[:room]
+                        chunk = chunk[room:]
+                    if chunk:
+                        self.tail += chunk
+                        if len(self.tail) > half:
+                            del self.tail[: len(self.tail) - half]
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    def wait(self, timeout: float = 5.0) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def text(self) -> str:
+        with self._lock:
+            dropped = self.total - len(self.head) - len(self.tail)
+            head = bytes(self.head).decode("utf-8", "replace")
+            tail = bytes(self.tail).decode("utf-8", "replace")
+        if dropped > 0:
+            return f"{head}\n... ({dropped} bytes of output left out) ...\n{tail}"
+        return head + tail
 
 
 class WorkerSession:
@@ -73,7 +153,13 @@ class WorkerSession:
     Args:
         notebook: path of the notebook to load.
         limits: the resource limits.
-        sandbox: how to confine the process (see :mod:`autograder.sandbox`).
+        sandbox: how to confine the process (default: the strongest available, see
+            :mod:`autograder.sandbox`).
+
+    Attributes:
+        restarts: fresh workers started after a crash or time-out.
+        peak_memory: the largest peak resident memory of a worker, in bytes.
+        leftovers: pids that were still alive after the worker was killed (should stay empty).
     """
 
     def __init__(self, notebook: Path, limits: Limits | None = None, sandbox: Sandbox | None = None):
@@ -83,8 +169,13 @@ class WorkerSession:
         self.proc: subprocess.Popen | None = None
         self.load_report: LoadReport | None = None
         self.restarts = 0
-        self._log = None
-        self._workdir = None
+        self.peak_memory = 0
+        self.leftovers: list[int] = []
+        self.output_buffer = OutputBuffer(self.limits.output_bytes)
+        self._workdir: Path | None = None
+        self._to = None
+        self._from_fd: int | None = None
+        self._nproc = self.limits.processes
 
     # -- process lifecycle ------------------------------------------------------------------
 
@@ -95,46 +186,68 @@ class WorkerSession:
             (resource.RLIMIT_CPU, lim.cpu_seconds),
             (resource.RLIMIT_FSIZE, lim.file_bytes),
             (resource.RLIMIT_CORE, 0),
+            (resource.RLIMIT_NPROC, self._nproc),
         ):
+            if res == resource.RLIMIT_NPROC and self._nproc is None:
+                continue
             try:
                 resource.setrlimit(res, (value, value))
             except (ValueError, OSError):
                 pass
-        self.sandbox.drop_privileges()
+        self.sandbox.preexec()
+
+    def _prepare_workdir(self) -> Path:
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
+            copy = self._workdir / "submission.ipynb"
+            raw = self.notebook.read_bytes()
+            try:  # only what the worker needs: sources and metadata, not outputs
+                nb = json.loads(raw)
+                for cell in nb.get("cells", []):
+                    if isinstance(cell, dict):
+                        cell.pop("outputs", None)
+                        cell.pop("attachments", None)
+                raw = json.dumps(nb).encode()
+            except (ValueError, AttributeError, TypeError):
+                pass
+            copy.write_bytes(raw)
+        return self._workdir
 
     def start(self) -> LoadReport:
         """Starts a worker and loads the notebook's definition cells into it."""
-        self.close()
-        self._workdir = tempfile.TemporaryDirectory(prefix="autograder-")
-        workdir = Path(self._workdir.name)
-        nb_copy = workdir / "submission.ipynb"
-        nb_copy.write_bytes(self.notebook.read_bytes())
-        self.sandbox.prepare_dir(workdir)
-        if self._log is None:
-            self._log = tempfile.TemporaryFile()
+        self._stop()
+        self.sandbox.acquire()
+        workdir = self._prepare_workdir()
+        if self.sandbox.mode == "process":
+            self._nproc = None if os.geteuid() == 0 else _tasks_of_uid(os.getuid()) + self.limits.processes
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
-        cmd = self.sandbox.wrap([sys.executable, "-I", "-m", "rnnlab.worker",
-                                 str(to_worker_r), str(from_worker_w)])
-        self.proc = subprocess.Popen(
-            cmd,
-            pass_fds=(to_worker_r, from_worker_w),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-            env=_worker_env(),
-            start_new_session=True,
-            preexec_fn=self._preexec,
-        )
-        os.close(to_worker_r)
-        os.close(from_worker_w)
+        out_r, out_w = os.pipe()
+        argv = [sys.executable, "-I", "-m", "rnnlab.worker", str(to_worker_r), str(from_worker_w)]
+        launch = self.sandbox.launch(argv, workdir, workdir / "submission.ipynb", _worker_env(),
+                                     self.limits.tmpfs_bytes)
+        try:
+            self.proc = subprocess.Popen(
+                launch.cmd,
+                pass_fds=(to_worker_r, from_worker_w),
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=out_w,
+                cwd=launch.cwd,
+                env=launch.env,
+                start_new_session=True,
+                preexec_fn=self._preexec,
+            )
+        finally:
+            for fd in (to_worker_r, from_worker_w, out_w):
+                os.close(fd)
+        self.output_buffer.attach(out_r)
         self._to = os.fdopen(to_worker_w, "wb", buffering=0)
         self._from_fd = from_worker_r
         self._last_cell = None
         deadline = time.monotonic() + self.limits.load_timeout
         try:
-            wire.send(self._to, {"op": "load", "path": str(nb_copy)})
+            wire.send(self._to, {"op": "load", "path": launch.notebook})
             while True:
                 header, _ = self._receive(deadline)
                 if header.get("event") == "cell":
@@ -143,9 +256,9 @@ class WorkerSession:
                 if header.get("event") != "loaded":
                     raise WorkerFailed("the worker sent an unexpected message while loading")
                 if not header.get("ok"):
-                    report = LoadReport(False, error=str(header.get("error", "")))
+                    report = LoadReport(False, error=str(header.get("error", ""))[:2000])
                 else:
-                    errors = [(int(i), str(e)) for i, e in header.get("errors", [])]
+                    errors = [(int(i), str(e)[:2000]) for i, e in header.get("errors", [])]
                     report = LoadReport(True, errors)
                 break
         except Timeout:
@@ -153,7 +266,7 @@ class WorkerSession:
             self.kill()
             report = LoadReport(False, error=f"running the notebook's definition cells took longer "
                                 f"than {self.limits.load_timeout:.0f} s{where}")
-        except WorkerFailed as exc:
+        except (WorkerFailed, OSError) as exc:
             where = f" while cell {self._last_cell} was running" if self._last_cell is not None else ""
             self.kill()
             report = LoadReport(False, error=f"{exc}{where}")
@@ -183,29 +296,36 @@ class WorkerSession:
                 raise WorkerFailed(self._describe_exit(code)) from None
             raise WorkerFailed(f"the worker broke the protocol ({exc})") from None
 
-    @staticmethod
-    def _describe_exit(code: int) -> str:
+    def _describe_exit(self, code: int) -> str:
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
-            hint = " (out of memory or CPU time?)" if name in ("SIGKILL", "SIGXCPU", "SIGSEGV") else ""
+            hint = {"SIGKILL": " (out of memory or CPU time?)", "SIGXCPU": " (out of CPU time)",
+                    "SIGSEGV": " (a crash, often out of memory)",
+                    "SIGXFSZ": " (it wrote a file larger than the limit)"}.get(name, "")
             return f"the process running your code was killed by {name}{hint}"
+        if code == 121 and self.sandbox.mode == "namespace":
+            return "the grader's sandbox could not be set up (a grader problem, not yours)"
         return f"the process running your code exited with status {code}"
 
-    def run_case(self, case: Case, timeout: float | None = None) -> dict:
-        """Runs one case; returns its arrays or raises :class:`WorkerFailed` / ``CaseError``."""
+    def _ensure_running(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
+            if self.restarts >= self.limits.max_restarts:
+                raise WorkerFailed(f"not run: the process running your code was restarted "
+                                   f"{self.restarts} times already (crashes or time-outs)")
             self.restarts += 1
             report = self.start()
             if not report.ok:
                 raise WorkerFailed(f"could not load the notebook again: {report.error}")
-        deadline = time.monotonic() + (timeout or self.limits.case_timeout)
+
+    def _request(self, header: dict, payload: bytes, timeout: float, what: str):
+        self._ensure_running()
+        deadline = time.monotonic() + timeout
         try:
-            wire.send(self._to, {"op": "case"}, pack([case]))
-            header, payload = self._receive(deadline)
+            wire.send(self._to, header, payload)
+            return self._receive(deadline)
         except Timeout:
             self.kill()
-            raise Timeout(f"did not finish within {timeout or self.limits.case_timeout:.0f} s "
-                          "(an infinite loop, or far too slow)") from None
+            raise Timeout(f"did not finish within {timeout:.0f} s ({what})") from None
         except (BrokenPipeError, OSError) as exc:
             code = self.proc.poll()
             self.kill()
@@ -213,68 +333,91 @@ class WorkerSession:
         except WorkerFailed:
             self.kill()
             raise
+
+    def run_case(self, case: Case, timeout: float | None = None) -> dict:
+        """Runs one case; returns its arrays or raises :class:`WorkerFailed` / ``CaseError``."""
+        timeout = timeout or self.limits.case_timeout
+        header, payload = self._request({"op": "case"}, pack([case]), timeout,
+                                        "an infinite loop, or far too slow")
         if header.get("event") != "result":
             self.kill()
             raise WorkerFailed("the worker sent an unexpected message")
         if not header.get("ok"):
             raise CaseError(str(header.get("error", "unknown error"))[:2000])
         try:
-            return unpack_arrays(payload)
+            return wire.unpack_arrays_safely(payload)
         except Exception as exc:  # noqa: BLE001 - anything unreadable is the student's loss
             raise CaseError(f"the results could not be read as numeric arrays ({exc})") from None
 
+    def exec_cells(self, cells: list[tuple[int, str]], forget: list[str] = (),
+                   timeout: float = 60.0) -> list[tuple[int, str]]:
+        """Runs more code in the loaded namespace (the mutation audit's mutants).
+
+        Args:
+            cells: (cell index, source) pairs, run in order, each in its own ``try``.
+            forget: names to delete from the namespace first.
+
+        Returns:
+            The (cell index, error) of cells that raised.
+        """
+        header, _ = self._request({"op": "exec", "cells": [list(c) for c in cells],
+                                   "forget": list(forget)}, b"", timeout, "running cells")
+        if header.get("event") != "executed":
+            self.kill()
+            raise WorkerFailed("the worker sent an unexpected message")
+        return [(int(i), str(e)) for i, e in header.get("errors", [])]
+
     def output(self) -> str:
-        """What the worker printed (truncated to the output limit)."""
-        if self._log is None:
-            return ""
-        self._log.seek(0)
-        data = self._log.read(self.limits.output_bytes + 1)
-        text = data[: self.limits.output_bytes].decode("utf-8", "replace")
-        return text + ("\n... (output truncated)" if len(data) > self.limits.output_bytes else "")
+        """What the worker printed (its beginning and end, within the output limit)."""
+        return self.output_buffer.text()
 
     def kill(self):
+        """Kills the worker and every process it left; waits until they are gone."""
         if self.proc is not None:
+            self.peak_memory = max(self.peak_memory, self.sandbox.peak_memory())
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            self.sandbox.kill_leftovers()
+            self.leftovers = self.sandbox.kill_leftovers()
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
 
-    def close(self):
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                try:
-                    wire.send(self._to, {"op": "exit"})
-                    self.proc.wait(timeout=2)
-                except (OSError, subprocess.TimeoutExpired):
-                    pass
-            self.kill()
-            for f in (getattr(self, "_to", None),):
-                try:
-                    f and f.close()
-                except OSError:
-                    pass
+    def _stop(self):
+        """Ends the current worker (politely first) and closes its channels."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.peak_memory = max(self.peak_memory, self.sandbox.peak_memory())
             try:
-                os.close(self._from_fd)
-            except OSError:
+                wire.send(self._to, {"op": "exit"})
+                self.proc.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
                 pass
-            self.proc = None
+        self.kill()
+        try:
+            self._to and self._to.close()
+        except OSError:
+            pass
+        try:
+            os.close(self._from_fd)
+        except (OSError, TypeError):
+            pass
+        self._to, self._from_fd, self.proc = None, None, None
+
+    def close(self):
+        """Ends the worker and its processes, removes its files, frees the sandbox user."""
+        self._stop()
+        self.output_buffer.wait()
         if self._workdir is not None:
-            self._workdir.cleanup()
+            shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+        self.sandbox.release()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-        if self._log is not None:
-            self._log.close()
-
-
-class CaseError(Exception):
-    """The student's code raised, or returned something that is not numbers."""

@@ -1,15 +1,205 @@
 """How the process that runs student code is confined.
 
-:class:`Sandbox` decides, once per grading run, which protections this machine allows and
-says plainly which ones it could not apply (they are reported in every results file).
-Resource limits (memory, CPU time, file size, no core dumps) and a separate process group
-that is killed when its part is over are always applied by :mod:`autograder.runner`.
+Three levels, the strongest this machine allows (``AUTOGRADER_SANDBOX`` = ``namespace``,
+``user`` or ``process`` forces one; the default, ``auto``, picks the strongest that works):
+
+``namespace`` (the grader runs as root and may create namespaces: Gradescope, CI, a server)
+    The worker starts in fresh mount, PID, network, IPC and UTS namespaces
+    (``unshare``), inside a filesystem view that holds only the system, the interpreter, the
+    virtualenv and the public course library (see :mod:`autograder.sandbox_init`), as an
+    unprivileged user of its own (a uid from ``AUTOGRADER_UID_BASE``, default 61000, reserved
+    for one session with a lock file, so per-user limits and clean-up apply to that session
+    only). No network interface is up; the solutions, specs, compiled plans and reference
+    values are not in its filesystem; when the worker ends, the kernel ends every process it
+    left (it is PID 1 of its namespace), and the grader also kills every process of its uid.
+``user`` (root, but namespaces are not permitted, e.g. an unprivileged container)
+    The worker runs as its own unprivileged uid (``setpriv``), with the same clean-up by uid,
+    but can use the network and read whatever every user can read: the plans must then be
+    kept unreadable (mode 700), which the Gradescope package does.
+``process`` (not root: a laptop)
+    A separate process with resource limits only; the results say so.
+
+In every mode :mod:`autograder.runner` applies resource limits (address space, CPU time,
+processes, file size, no core dumps), runs the worker in its own session and kills it when its
+part is over, and the results name every protection that was not available.
+
+The python interpreter under ``/root/.pyenv`` is not readable by other users (``/root`` is
+mode 700) and does not need to be: in ``namespace`` mode the view bind-mounts the interpreter's
+prefix and the virtualenv read-only under new, traversable parents, without changing any
+permission on the host. ``user`` mode needs an interpreter every user can run (as on
+Gradescope's images); if it cannot start one it falls back to ``process`` and says why.
 """
 
 from __future__ import annotations
 
+import fcntl
+import functools
+import json
+import os
+import pwd
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+MODES = ("namespace", "user", "process")
+HOME = "/home/student"
+UNSHARE_FLAGS = ["--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
+                 "--propagation", "private"]
+INIT_SCRIPT = Path(__file__).with_name("sandbox_init.py")
+PR_SET_PDEATHSIG = 1
+
+
+class SandboxError(Exception):
+    """The requested confinement is not available here."""
+
+
+def _uid_range() -> range:
+    base = int(os.environ.get("AUTOGRADER_UID_BASE", "61000"))
+    return range(base, base + int(os.environ.get("AUTOGRADER_UID_COUNT", "256")))
+
+
+def _lock_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / f"autograder-uids-{os.geteuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def _proc_status(pid: int) -> dict[str, str]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except (OSError, ValueError):
+        return {}
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def _pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def processes_of_uid(uid: int, include_zombies: bool = False) -> list[int]:
+    """Live processes whose real uid is ``uid`` (zombies, which hold no resources, excluded)."""
+    found = []
+    for pid in _pids():
+        st = _proc_status(pid)
+        if not st or int(st.get("Uid", "-1 0").split()[0]) != uid:
+            continue
+        if not include_zombies and st.get("State", "").strip().startswith(("Z", "X")):
+            continue
+        found.append(pid)
+    return found
+
+
+def processes_with_token(token: str) -> list[int]:
+    """Live processes of ours whose environment carries ``token`` (best effort, no root)."""
+    needle = f"AUTOGRADER_SESSION={token}".encode()
+    found = []
+    for pid in _pids():
+        if pid == os.getpid():
+            continue
+        try:
+            if needle in Path(f"/proc/{pid}/environ").read_bytes():
+                st = _proc_status(pid)
+                if not st.get("State", "").strip().startswith(("Z", "X")):
+                    found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """The process's peak resident memory (``VmHWM``), 0 if unknown."""
+    value = _proc_status(pid).get("VmHWM", "").split()
+    return int(value[0]) * 1024 if value else 0
+
+
+def _set_pdeathsig():
+    """In a child before exec: die with SIGKILL when the parent (the grader) dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
+def _secret_paths() -> list[Path]:
+    """What student code must never read: solutions, specs, plans, tests, history."""
+    from autograder import paths
+
+    root = paths.course_root()
+    found = [root / "solutions", root / "autograder", root / "tests", root / ".git",
+             root / "demo-results", paths.cache_dir(), Path(__file__).resolve().parent]
+    if os.environ.get("AUTOGRADER_PLAN_DIR"):
+        found.append(Path(os.environ["AUTOGRADER_PLAN_DIR"]))
+    return [p.resolve() for p in found]
+
+
+def _within(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+def public_view() -> tuple[list[str], list[list[str]], list[str]]:
+    """(read-only bind mounts, symlinks, masked paths) of the sandbox's filesystem view."""
+    import rnnlab
+
+    from autograder import paths
+
+    binds, symlinks = [], []
+    for p in ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(p):
+            symlinks.append([p, os.readlink(p)])
+        elif os.path.isdir(p):
+            binds.append(p)
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  str(Path(os.path.realpath(sys.executable)).parents[1]),
+                  str(Path(rnnlab.__file__).resolve().parent)}
+    datasets = paths.course_root() / "datasets"
+    if datasets.is_dir():
+        candidates.add(str(datasets))
+    for var in ("TFDS_DATA_DIR", "RNNLAB_DATASETS_DIR"):
+        if os.environ.get(var) and os.path.isdir(os.environ[var]):
+            candidates.add(os.environ[var])
+    for c in candidates:
+        for p in {c, os.path.realpath(c)}:
+            if os.path.isdir(p) and p not in binds:
+                binds.append(p)
+    resolved = {p: Path(os.path.realpath(p)) for p in binds}
+    # Keep the outermost paths (a bind inside another one is already visible).
+    binds = sorted(p for p in binds
+                   if not any(q != p and _within(Path(p), Path(q)) for q in binds))
+    masks = sorted({str(s) for s in _secret_paths()
+                    if s.exists() and any(_within(s, resolved[b]) or _within(s, Path(b))
+                                          for b in binds)})
+    return binds, symlinks, masks
+
+
+def _world_readable(path: Path) -> bool:
+    """Whether every user could read ``path`` (every parent traversable, itself readable)."""
+    path = path.resolve()
+    try:
+        for parent in reversed(path.parents):
+            if not os.stat(parent).st_mode & stat.S_IXOTH:
+                return False
+        return bool(os.stat(path).st_mode & stat.S_IROTH)
+    except OSError:
+        return False
+
+
+@dataclass
+class Launch:
+    """How to start one worker: its command line, environment and where its notebook is."""
+
+    cmd: list[str]
+    env: dict
+    cwd: str
+    notebook: str  # the path the worker opens
 
 
 @dataclass
@@ -17,27 +207,204 @@ class Sandbox:
     """Confinement of the worker process beyond resource limits.
 
     Attributes:
-        notes: protections that were not available here, in plain words.
+        mode: ``namespace``, ``user`` or ``process`` (see the module docstring).
+        notes: protections that were not available here, in plain words (they go into every
+            results file).
+        uid: the unprivileged uid of this session (``namespace`` and ``user`` modes), set by
+            :meth:`acquire`.
     """
 
+    mode: str = "process"
     notes: list[str] = field(default_factory=list)
+    uid: int | None = None
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    _lock: object = None
+
+    # -- choosing a mode ----------------------------------------------------------------------
 
     @classmethod
-    def detect(cls) -> "Sandbox":
-        return cls(notes=[
-            "student code ran as the grader's own user, with network access "
-            "(user and network isolation are not available here)",
-        ])
+    def detect(cls, mode: str | None = None) -> "Sandbox":
+        """The strongest confinement available (or ``mode``, from ``AUTOGRADER_SANDBOX``)."""
+        wanted = mode or os.environ.get("AUTOGRADER_SANDBOX", "auto")
+        if wanted not in MODES + ("auto",):
+            raise SandboxError(f"AUTOGRADER_SANDBOX={wanted!r}: expected one of auto, "
+                               f"{', '.join(MODES)}")
+        chosen, reasons = _available_mode(wanted)
+        return cls(mode=chosen, notes=_notes(chosen, reasons))
 
-    def wrap(self, cmd: list[str]) -> list[str]:
-        """The command line that starts the worker inside the sandbox."""
-        return cmd
+    # -- the session's uid ----------------------------------------------------------------------
 
-    def prepare_dir(self, workdir: Path) -> None:
-        """Makes the worker's scratch folder usable by the sandboxed user."""
+    def acquire(self) -> None:
+        """Reserves an unused uid for this session (no-op in ``process`` mode)."""
+        if self.mode == "process" or self.uid is not None:
+            return
+        self.uid, self._lock = _reserve_uid()
+        self.kill_leftovers()  # a previous holder that died may have left processes
 
-    def drop_privileges(self) -> None:
-        """Called in the child before exec."""
+    def release(self) -> None:
+        if self._lock is not None:
+            self.kill_leftovers()
+            self._lock.close()
+            self._lock, self.uid = None, None
 
-    def kill_leftovers(self) -> None:
-        """Ends every process the student's code may have left behind."""
+    # -- starting a worker ----------------------------------------------------------------------
+
+    def launch(self, argv: list[str], workdir: Path, notebook: Path, env: dict,
+               limits_tmpfs: int = 256 << 20) -> Launch:
+        """The command that starts ``argv`` (the worker) confined, with ``notebook`` for it."""
+        env = dict(env, AUTOGRADER_SESSION=self.token)
+        if self.mode == "namespace":
+            binds, symlinks, masks = public_view()
+            env.update(HOME=HOME, MPLCONFIGDIR=f"{HOME}/.matplotlib", TMPDIR="/tmp")
+            root = workdir / "root"
+            root.mkdir(exist_ok=True)
+            config = {"root": str(root), "uid": self.uid, "gid": self.uid, "binds": binds,
+                      "symlinks": symlinks, "masks": masks, "home": HOME,
+                      "files": {str(notebook): notebook.name}, "tmpfs_bytes": limits_tmpfs,
+                      "argv": argv, "env": env}
+            cmd = ["unshare", *UNSHARE_FLAGS, "--", sys.executable, "-I", "-S", str(INIT_SCRIPT),
+                   json.dumps(config)]
+            return Launch(cmd, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, str(workdir),
+                          f"{HOME}/{notebook.name}")
+        home = workdir / "home"
+        home.mkdir(exist_ok=True)
+        env.update(HOME=str(home), MPLCONFIGDIR=str(home / ".matplotlib"))
+        if self.mode == "user":
+            for p in (workdir, home, notebook):
+                os.chown(p, self.uid, self.uid)
+            cmd = [shutil.which("setpriv") or "setpriv", f"--reuid={self.uid}",
+                   f"--regid={self.uid}", "--clear-groups", "--no-new-privs",
+                   "--inh-caps=-all", "--", *argv]
+            return Launch(cmd, env, str(home), str(notebook))
+        return Launch(argv, env, str(home), str(notebook))
+
+    def preexec(self) -> None:
+        """Runs in the child before exec (after the resource limits are set)."""
+        _set_pdeathsig()
+
+    # -- ending it --------------------------------------------------------------------------------
+
+    def survivors(self) -> list[int]:
+        """Processes of this session still alive."""
+        if self.uid is not None:
+            return processes_of_uid(self.uid)
+        return processes_with_token(self.token)
+
+    def kill_leftovers(self, timeout: float = 5.0) -> list[int]:
+        """Ends every process the student's code may have left; returns any that would not die."""
+        deadline = time.monotonic() + timeout
+        while True:
+            alive = self.survivors()
+            if not alive:
+                return []
+            for pid in alive:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            if time.monotonic() > deadline:
+                return self.survivors()
+            time.sleep(0.02)
+
+    def peak_memory(self) -> int:
+        """The largest peak resident memory among this session's live processes, in bytes."""
+        return max([peak_rss_bytes(p) for p in self.survivors()] + [0])
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _reserve_uid():
+    taken = set()
+    try:
+        taken = {p.pw_uid for p in pwd.getpwall()}
+    except Exception:  # noqa: BLE001
+        pass
+    folder = _lock_dir()
+    for uid in _uid_range():
+        if uid in taken:
+            continue
+        handle = open(folder / f"{uid}.lock", "w")  # noqa: SIM115 - held for the session
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        return uid, handle
+    raise SandboxError(f"every sandbox uid in {_uid_range()} is in use")
+
+
+def _run_probe(sandbox: Sandbox, timeout: float = 60.0) -> str:
+    """Starts a tiny confined Python that imports ``rnnlab``; returns "" or what went wrong."""
+    code = ("import os, sys, rnnlab; assert os.getuid() != 0; "
+            "sys.stdout.write('ok')")
+    with tempfile.TemporaryDirectory(prefix="autograder-probe-") as tmp:
+        workdir = Path(tmp)
+        os.chmod(workdir, 0o755 if sandbox.mode == "user" else 0o700)
+        nb = workdir / "probe.txt"
+        nb.write_text("")
+        try:
+            sandbox.acquire()
+            launch = sandbox.launch([sys.executable, "-I", "-c", code], workdir, nb,
+                                    {"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+            proc = subprocess.run(launch.cmd, env=launch.env, cwd=launch.cwd,
+                                  capture_output=True, timeout=timeout,
+                                  start_new_session=True)
+        except (OSError, subprocess.TimeoutExpired, SandboxError) as exc:
+            return str(exc)
+        finally:
+            sandbox.release()
+        if proc.returncode != 0 or proc.stdout != b"ok":
+            err = proc.stderr.decode(errors="replace").strip().splitlines()
+            return (err[-1] if err else f"exit status {proc.returncode}")[:300]
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
+def _available_mode(wanted: str) -> tuple[str, tuple[str, ...]]:
+    """(mode, reasons stronger modes were not used); checked once per process."""
+    reasons = []
+    if os.geteuid() != 0:
+        if wanted in ("namespace", "user"):
+            raise SandboxError(f"the {wanted!r} sandbox needs the grader to run as root")
+        return "process", ("the grader does not run as root",)
+    if wanted == "process":
+        return "process", ("AUTOGRADER_SANDBOX=process was set",)
+    if wanted in ("auto", "namespace"):
+        if not shutil.which("unshare"):
+            problem = "the unshare command is missing"
+        else:
+            problem = _run_probe(Sandbox(mode="namespace"))
+        if not problem:
+            return "namespace", ()
+        if wanted == "namespace":
+            raise SandboxError(f"the namespace sandbox does not work here: {problem}")
+        reasons.append(f"namespaces are not available ({problem})")
+    if not shutil.which("setpriv"):
+        problem = "the setpriv command is missing"
+    else:
+        problem = _run_probe(Sandbox(mode="user"))
+    if not problem:
+        return "user", tuple(reasons)
+    if wanted == "user":
+        raise SandboxError(f"the unprivileged-user sandbox does not work here: {problem}")
+    reasons.append(f"an unprivileged user cannot run this Python ({problem})")
+    return "process", tuple(reasons)
+
+
+def _notes(mode: str, reasons: tuple[str, ...]) -> list[str]:
+    why = "; ".join(reasons)
+    if mode == "namespace":
+        return []
+    if mode == "user":
+        notes = [f"student code ran as an unprivileged user but with network access and read "
+                 f"access to every world-readable file ({why})"]
+        exposed = [str(p) for p in _secret_paths() if p.exists() and _world_readable(p)]
+        if exposed:
+            notes.append("WARNING: readable by every user, so by student code: "
+                         + ", ".join(exposed))
+        return notes
+    return [f"student code ran as the grader's own user, with network access and the grader's "
+            f"file access; it was confined to a separate process with resource limits, and "
+            f"background processes it started were ended on a best-effort basis ({why}; "
+            f"run the grader as root for user, network, filesystem and process isolation)"]

@@ -4,6 +4,16 @@ It lives in the public package on purpose: it is what runs with the student's pr
 it holds no secret. The grading process sends it a notebook to load and then cases (inputs
 only); it answers with numeric arrays. It never sees expected values.
 
+Operations (one JSON header each, see :mod:`rnnlab.wire`):
+
+- ``load``: read the notebook at ``path`` and run its definition cells (``cell`` events, then
+  ``loaded`` with the errors of cells that raised);
+- ``case``: run the packed case of the payload (``result`` with arrays, or an error);
+- ``exec``: delete the names in ``forget``, then run ``cells`` ([index, source] pairs) in the
+  namespace, each in its own ``try`` (``executed`` with their errors); the mutation audit
+  uses it to swap one solution cell for a mutant without reloading;
+- ``exit``.
+
 Usage (by the autograder only): ``python -I -m rnnlab.worker IN_FD OUT_FD``.
 """
 
@@ -15,6 +25,8 @@ import sys
 
 def main(argv: list[str]) -> int:
     in_fd, out_fd = int(argv[0]), int(argv[1])
+    for fd in (in_fd, out_fd):  # not inherited by processes the student's code starts
+        os.set_inheritable(fd, False)
     commands = os.fdopen(in_fd, "rb", buffering=0)
     replies = os.fdopen(out_fd, "wb", buffering=0)
 
@@ -44,6 +56,18 @@ def main(argv: list[str]) -> int:
             namespace = run.namespace
             wire.send(replies, {"event": "loaded", "ok": True,
                                 "errors": [[e.index, e.error] for e in run.errors]})
+        elif op == "exec":
+            for name in header.get("forget", []):
+                namespace.pop(name, None)
+            errors = []
+            for index, source in header.get("cells", []):
+                try:
+                    exec(compile(source, f"<cell {int(index)}>", "exec"), namespace)  # noqa: S102
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - as run_definitions does
+                    errors.append([int(index), format_exception(exc)])
+            wire.send(replies, {"event": "executed", "errors": errors})
         elif op == "case":
             from rnnlab.probes import run_case
 

@@ -1,0 +1,222 @@
+"""Known mistakes: naming the likely bug when a student's values match it.
+
+Each assignment may declare its classic mistakes in ``autograder/mistakes/<assignment>.py``
+as a list ``MISTAKES`` of :class:`Mistake`: a title the student reads, the solution cell it
+changes (its nbgrader grade_id), plain text replacements that turn the solution into the
+mistaken code (like :class:`autograder.examples.Recipe` bugs), and the graded units whose
+values it changes. Example::
+
+    Mistake(
+        title="the tanh derivative is missing: dz must be dnext_h * (1 - next_h**2)",
+        cell="rnn_step_backward_code",
+        replace=[("dz = dnext_h * (1 - next_h**2)", "dz = dnext_h")],
+        units=["rnn_step_backward", "rnn_backward"],
+    )
+
+They are compiled like the plan: the solution runs with each mistake swapped in (see
+:class:`autograder.mutations.MutantSession`) on the hidden cases of its units, and the values
+that differ from the reference are cached next to the plan (``.cache/autograder/<a>-mistakes-
+<key>.npz``; ``<a>.mistakes.npz`` in a Gradescope package). When a unit fails, the grader
+compares the student's values with each mistake's: a mistake is named when it changes exactly
+the cases the student failed and the student's values equal its values on all of them (same
+tolerance policy as grading).
+
+They are instructor-only material (they hold solution code), so they live under
+``autograder/`` and never reach the student bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab.compare import compare_outputs
+from rnnlab.notebook import read_notebook
+
+from autograder import paths
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One classic mistake (see the module docstring).
+
+    Attributes:
+        title: what the student reads after "Likely mistake:", one sentence.
+        cell: grade_id of the solution cell it changes.
+        replace: (old, new) text replacements applied to that cell's source.
+        units: graded units whose values it changes (only their cases are compiled).
+    """
+
+    title: str
+    cell: str
+    replace: tuple
+    units: tuple
+
+    def __init__(self, title: str, cell: str, replace, units):
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "cell", cell)
+        object.__setattr__(self, "replace", tuple(tuple(r) for r in replace))
+        object.__setattr__(self, "units", tuple(units))
+
+
+def declared_mistakes(assignment: str) -> list[Mistake]:
+    """The assignment's ``MISTAKES`` (none if it has no module)."""
+    name = f"autograder.mistakes.{assignment}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return []
+        raise
+    return list(getattr(module, "MISTAKES", []))
+
+
+@dataclass
+class Match:
+    title: str
+
+
+@dataclass
+class KnownMistakes:
+    """Compiled mistakes of one assignment: their values where they differ from the reference.
+
+    Attributes:
+        titles: one per mistake.
+        records: unit -> list of (mistake index, case index, values).
+        problems: mistakes that could not be compiled (stale text, no effect...).
+    """
+
+    assignment: str
+    titles: list[str]
+    records: dict[str, list[tuple[int, int, dict]]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def diagnose(self, unit, failures: list[tuple[int, dict]]) -> Match | None:
+        """The mistake that explains every failed case of ``unit``, if one does.
+
+        Args:
+            unit: the :class:`~autograder.plan.PlannedUnit`.
+            failures: (case index, the student's values) of the cases that failed on values.
+        """
+        by_mistake: dict[int, dict[int, dict]] = defaultdict(dict)
+        for m, i, values in self.records.get(unit.name, []):
+            by_mistake[m][i] = values
+        failing = {i for i, _ in failures}
+        for m, cases in sorted(by_mistake.items()):
+            if set(cases) != failing:
+                continue
+            if all(all(c.ok for c in compare_outputs(got, cases[i], unit.cases[i].dtype))
+                   for i, got in failures):
+                return Match(self.titles[m])
+        return None
+
+
+def _key(assignment: str, mistakes: list[Mistake]) -> str:
+    from autograder.plan import plan_key
+
+    digest = hashlib.sha256(plan_key(assignment).encode())
+    digest.update(repr(mistakes).encode())
+    return digest.hexdigest()[:20]
+
+
+def compile_known_mistakes(assignment: str, plan, progress=None, limits=None) -> KnownMistakes:
+    """Runs the solution with each declared mistake on its units' cases."""
+    from autograder.mutations import MutantSession, replace_in_cell, solution_cells
+    from autograder.runner import CaseError, WorkerFailed
+
+    mistakes = declared_mistakes(assignment)
+    known = KnownMistakes(assignment, [m.title for m in mistakes])
+    if not mistakes:
+        return known
+    nb = read_notebook(paths.solution_notebook(assignment))
+    cells = {c.grade_id: c for c in solution_cells(nb)}
+    with MutantSession(assignment, limits) as session:
+        session.start()
+        for k, mistake in enumerate(mistakes):
+            where = f"{assignment} mistake {k} ({mistake.title!r})"
+            try:
+                changed = replace_in_cell(nb, mistake.cell, mistake.replace)
+                index = cells[mistake.cell].index
+                source = "".join(changed["cells"][index]["source"])
+                units = [plan.unit(u) for u in mistake.units]
+            except (ValueError, KeyError) as exc:
+                known.problems.append(f"{where}: {exc}")
+                continue
+            if progress:
+                progress(mistake.title)
+            errors = session.swap(index, source)
+            if errors:
+                known.problems.append(f"{where}: the changed cell raises {errors[0][1]}")
+                session.restore(index)
+                continue
+            found = 0
+            for unit in units:
+                for i, (case, expected) in enumerate(zip(unit.cases, unit.expected)):
+                    try:
+                        got = session.session.run_case(case, timeout=300)
+                    except (CaseError, WorkerFailed):
+                        continue
+                    if not all(c.ok for c in compare_outputs(got, expected, case.dtype)):
+                        known.records.setdefault(unit.name, []).append((k, i, got))
+                        found += 1
+            session.restore(index)
+            if not found:
+                known.problems.append(f"{where}: changes no value of {', '.join(mistake.units)}")
+    return known
+
+
+def save_known_mistakes(known: KnownMistakes, path: Path) -> None:
+    from rnnlab.cases import pack_arrays
+
+    arrays, records = {}, []
+    for unit, recs in known.records.items():
+        for m, i, values in recs:
+            r = len(records)
+            records.append([unit, m, i, sorted(values)])
+            arrays.update({f"{r}/{key}": np.asarray(v) for key, v in values.items()})
+    meta = {"assignment": known.assignment, "titles": known.titles, "records": records,
+            "problems": known.problems}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_bytes(pack_arrays(arrays))
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=1))
+    os.replace(tmp, path)
+
+
+def read_known_mistakes(path: Path) -> KnownMistakes:
+    meta = json.loads(path.with_suffix(".json").read_text())
+    with np.load(path, allow_pickle=False) as npz:
+        known = KnownMistakes(meta["assignment"], meta["titles"], {}, meta.get("problems", []))
+        for r, (unit, m, i, keys) in enumerate(meta["records"]):
+            values = {k: npz[f"{r}/{k}"] for k in keys}
+            known.records.setdefault(unit, []).append((int(m), int(i), values))
+    return known
+
+
+def load_known_mistakes(assignment: str, plan, progress=None) -> KnownMistakes | None:
+    """The compiled mistakes: from ``AUTOGRADER_PLAN_DIR``, the cache, or compiled now."""
+    if "AUTOGRADER_PLAN_DIR" in os.environ:
+        path = Path(os.environ["AUTOGRADER_PLAN_DIR"]) / f"{assignment}.mistakes.npz"
+        return read_known_mistakes(path) if path.exists() else None
+    mistakes = declared_mistakes(assignment)
+    if not mistakes:
+        return None
+    path = paths.cache_dir() / f"{assignment}-mistakes-{_key(assignment, mistakes)}.npz"
+    if path.exists():
+        return read_known_mistakes(path)
+    known = compile_known_mistakes(assignment, plan, progress)
+    for problem in known.problems:
+        print(f"autograder: warning: {problem}", file=sys.stderr)
+    for old in paths.cache_dir().glob(f"{assignment}-mistakes-*.npz"):
+        old.unlink(missing_ok=True)
+        old.with_suffix(".json").unlink(missing_ok=True)
+    save_known_mistakes(known, path)
+    return known

@@ -1,0 +1,127 @@
+"""First process inside the grading sandbox's namespaces: builds the filesystem view, drops root.
+
+Started by :mod:`autograder.sandbox` as
+``unshare --mount --net --pid --ipc --uts --fork --kill-child -- python -I -S sandbox_init.py CONFIG``
+so it runs as root, as PID 1 of a fresh PID namespace, in a private mount namespace and a
+network namespace with no interface up. It uses the standard library only (``-S``: no
+site-packages) and never imports anything from the course.
+
+It then:
+
+1. mounts a small tmpfs as the new root and bind-mounts into it, read-only, only what running
+   Python and the public course library needs (``/usr``, ``/etc``, the interpreter, the
+   virtualenv, ``rnnlab``, the dataset builders and data). Everything else of the host (the
+   solutions, the hidden-test specs, compiled plans, the repository's history, other users'
+   files) does not exist inside;
+2. gives it a fresh ``/proc`` (this PID namespace only), a minimal ``/dev``, size-limited tmpfs
+   ``/tmp``, ``/dev/shm`` and home folder (owned by the sandbox user), with the submission
+   copied into the home folder;
+3. ``chroot``s there, drops every group and becomes the unprivileged sandbox user (which
+   leaves no capability), sets ``no_new_privs`` and a parent-death signal (``setuid`` clears
+   the one ``unshare --kill-child`` set), and executes the worker, which stays PID 1: when it
+   ends, the kernel ends every process left in the namespace.
+
+CONFIG is a JSON object: ``root``, ``uid``, ``gid``, ``binds`` ([path, ...]), ``masks`` (paths
+inside a bound folder that get an empty, unreadable mount over them), ``symlinks``
+([[link, target], ...]), ``files`` ({host path: name in home}), ``home``, ``tmpfs_bytes``,
+``argv``, ``env``.
+"""
+
+import ctypes
+import json
+import os
+import signal
+import sys
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+DEVICES = ("null", "zero", "full", "random", "urandom")
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _mount(source, target, fstype, flags, data=None):
+    enc = lambda s: s.encode() if s is not None else None  # noqa: E731
+    if _libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {source} on {target}: {os.strerror(err)}")
+
+
+def _prctl(option, value):
+    if _libc.prctl(option, ctypes.c_ulong(value), 0, 0, 0) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"prctl({option}): {os.strerror(err)}")
+
+
+def _bind(source, target, readonly=True):
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND | MS_REC)
+    if readonly:
+        _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def build(cfg):
+    root = cfg["root"]
+    uid, gid = cfg["uid"], cfg["gid"]
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
+    for path in cfg["binds"]:
+        _bind(path, root + path)
+    for path in cfg.get("masks", []):  # hidden material that lies inside a bound folder
+        target = root + path
+        if os.path.isdir(target):
+            _mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   "size=4k,mode=000")
+        elif os.path.exists(target):
+            _mount("/dev/null", target, None, MS_BIND)
+    for link, target in cfg["symlinks"]:
+        os.makedirs(os.path.dirname(root + link), exist_ok=True)
+        os.symlink(target, root + link)
+    os.makedirs(root + "/proc")
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    dev = root + "/dev"
+    os.makedirs(dev, exist_ok=True)
+    _mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=755")
+    for name in DEVICES:
+        _bind("/dev/" + name, dev + "/" + name, readonly=False)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, dev + "/" + name)
+    size = int(cfg["tmpfs_bytes"])
+    for path, mode, owner in (("/dev/shm", "1777", None), ("/tmp", "1777", None),
+                              (cfg["home"], "700", (uid, gid))):
+        os.makedirs(root + path, exist_ok=True)
+        opts = f"size={size},mode={mode}" + (f",uid={uid},gid={gid}" if owner else "")
+        _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, opts)
+    for source, name in cfg["files"].items():
+        target = os.path.join(root + cfg["home"], name)
+        with open(source, "rb") as src, open(target, "wb") as dst:
+            dst.write(src.read())
+        os.chown(target, uid, gid)
+    os.chroot(root)
+    os.chdir(cfg["home"])
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def main(argv):
+    cfg = json.loads(argv[0])
+    try:
+        build(cfg)
+    except Exception as exc:  # noqa: BLE001 - report anything, in one line, and stop
+        print(f"autograder sandbox: setting up failed: {exc}", file=sys.stderr, flush=True)
+        return 121
+    os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
