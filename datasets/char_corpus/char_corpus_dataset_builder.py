@@ -156,9 +156,9 @@ def make_splits(config: CharCorpusConfig = DEFAULT_CONFIG) -> dict[str, list[str
 
 
 def stdlib_docstrings() -> list[str]:
-    """Docstrings of `STDLIB_MODULES`, each followed by a blank line, in a fixed order."""
+    """Distinct docstrings of `STDLIB_MODULES`, each followed by a blank line, in a fixed order."""
     stdlib = pathlib.Path(sysconfig.get_paths()["stdlib"])
-    documents = []
+    documents, seen = [], set()
     for module_name in STDLIB_MODULES:
         module_path = stdlib / pathlib.Path(*module_name.split("."))
         source_file = module_path / "__init__.py" if module_path.is_dir() else module_path.with_suffix(".py")
@@ -170,8 +170,10 @@ def stdlib_docstrings() -> list[str]:
             if docstring is None or len(docstring) < MIN_DOCSTRING_CHARS:
                 continue
             docstring = "\n".join(line.rstrip() for line in docstring.expandtabs(4).splitlines())
-            if _PRINTABLE_ASCII.match(docstring):
-                documents.append(docstring.strip() + "\n\n")
+            document = docstring.strip() + "\n\n"
+            if _PRINTABLE_ASCII.match(document) and document not in seen:
+                seen.add(document)
+                documents.append(document)
     return documents
 
 

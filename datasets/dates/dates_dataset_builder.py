@@ -156,31 +156,25 @@ def make_splits(config: DatesConfig = DEFAULT_CONFIG) -> dict[str, list[dict]]:
     rng = np.random.default_rng(SEED)
     num_days = (LAST_DATE - FIRST_DATE).days + 1
     day_order = rng.permutation(num_days)
-    sizes = {"train": config.num_train, "validation": config.num_validation,
-             "test": config.num_test}
-    by_split = {}
-    start = 0
+    days_of_split, start = {}, 0
     for split_name, fraction in SPLIT_FRACTIONS.items():
         stop = start + round(fraction * num_days)
-        days = day_order[start:stop]
-        start = stop
+        days_of_split[split_name], start = day_order[start:stop], stop
 
-        def sample_example(rng, days=days):
-            date = FIRST_DATE + datetime.timedelta(days=int(days[rng.integers(len(days))]))
-            source = format_date(date, FORMATS[rng.integers(len(FORMATS))])
-            target = date.isoformat()
-            return {
-                "source": tokens.to_padded_ids(source, TOKEN_TO_IDX, SOURCE_LENGTH),
-                "target": tokens.to_padded_ids(target, TOKEN_TO_IDX, TARGET_LENGTH,
-                                               add_start_end=True),
-                "source_text": source,
-                "target_text": target,
-            }
+    def sample_example(rng, split_name):
+        days = days_of_split[split_name]
+        date = FIRST_DATE + datetime.timedelta(days=int(days[rng.integers(len(days))]))
+        source = format_date(date, FORMATS[rng.integers(len(FORMATS))])
+        target = date.isoformat()
+        return {
+            "source": tokens.to_padded_ids(source, TOKEN_TO_IDX, SOURCE_LENGTH),
+            "target": tokens.to_padded_ids(target, TOKEN_TO_IDX, TARGET_LENGTH, add_start_end=True),
+            "source_text": source,
+            "target_text": target,
+        }
 
-        # Distinct seeds per split; dates are already disjoint across splits.
-        seed = SEED + list(SPLIT_FRACTIONS).index(split_name) + 1
-        by_split.update(splits.sample_disjoint_splits(
-            sample_example, lambda example: example["source_text"],
-            {split_name: sizes[split_name]}, seed=seed,
-        ))
-    return by_split
+    sizes = {"train": config.num_train, "validation": config.num_validation,
+             "test": config.num_test}
+    return splits.sample_disjoint_splits(
+        sample_example, lambda example: example["source_text"], sizes, seed=SEED + 1,
+    )

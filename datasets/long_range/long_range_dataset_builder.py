@@ -1,17 +1,19 @@
 """long_range: a marker early in a long sequence decides the label at the end.
 
-Each sequence is `T = distance + 6` symbols drawn from `a` to `h`. One marker
-`*` sits somewhere in the first 5 positions, and the symbol right after it
-(`a` or `b`) is the label. At least `distance` symbols follow that value, and
-the same symbols keep coming as noise, so the model must notice the marker,
-store the next symbol and hold it unchanged to the end:
+Each sequence is `T = distance + 6` symbols drawn from `a` to `h` with one
+marker `*`; the symbol right after the marker (`a` or `b`) is the label. The
+same symbols keep coming as noise, so the model must notice the marker, store
+the next symbol and hold it unchanged to the end:
 
     "c f * b g a h d ... e a c"  -> "b"
 
-With the default distance a vanilla RNN (`keras.layers.SimpleRNN`) stays far
-from perfect while an LSTM learns the task within a small CPU budget (see
-`benchmarks/bench_datasets.py`). The distance is a builder option:
-`rnnlab.data.load("long_range", distance=100)`.
+In the validation and test splits the marker sits in the first 5 positions, so
+at least `distance` symbols follow the value. In the train split it sits
+anywhere, so the rule can be found on short gaps and must then be carried to
+long ones. At the default distance (60) an LSTM reaches ~100% on the test split
+within a few epochs on a CPU while a vanilla RNN (`keras.layers.SimpleRNN`)
+stays near chance (see `benchmarks/bench_datasets.py`). The distance is a
+builder option: `rnnlab.data.load("long_range", distance=100)`.
 """
 
 import dataclasses
@@ -39,7 +41,7 @@ tokens = import_shared("tokens")
 splits = import_shared("splits")
 
 SEED = 314159
-DEFAULT_DISTANCE = 50
+DEFAULT_DISTANCE = 60
 MARKER = "*"
 SYMBOLS = tuple("abcdefgh")  # noise symbols; the first NUM_CLASSES are also values
 NUM_CLASSES = 2
@@ -126,17 +128,25 @@ def make_splits(config: LongRangeConfig = DEFAULT_CONFIG) -> dict[str, list[dict
              "test": config.num_test}
     length = sequence_length(config.distance)
     return splits.sample_disjoint_splits(
-        lambda rng: sample_sequence(rng, length), lambda example: example["tokens"].tobytes(),
+        lambda rng, split: sample_sequence(rng, length, early_marker=split != "train"),
+        lambda example: example["tokens"].tobytes(),
         sizes, seed=SEED + config.distance,
     )
 
 
-def sample_sequence(rng: np.random.Generator, length: int) -> dict:
-    """Draws one sequence of `length` token ids with its label."""
+def sample_sequence(rng: np.random.Generator, length: int, early_marker: bool) -> dict:
+    """Draws one sequence of `length` token ids with its label.
+
+    Args:
+        rng: the generator.
+        length: `T`.
+        early_marker: put the marker in the first `MARKER_WINDOW` positions (the
+            validation and test splits), else anywhere but last (the train split).
+    """
     symbol_ids = np.array([TOKEN_TO_IDX[symbol] for symbol in SYMBOLS], dtype=np.int32)
     sequence = symbol_ids[rng.integers(len(SYMBOLS), size=length)]
     label = int(rng.integers(NUM_CLASSES))
-    position = int(rng.integers(MARKER_WINDOW))
+    position = int(rng.integers(MARKER_WINDOW if early_marker else length - 1))
     sequence[position] = TOKEN_TO_IDX[MARKER]
     sequence[position + 1] = TOKEN_TO_IDX[LABELS[label]]
     return {"tokens": sequence, "label": label, "marker_position": np.int32(position)}

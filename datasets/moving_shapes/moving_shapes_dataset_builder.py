@@ -119,7 +119,7 @@ def make_splits(config: MovingShapesConfig = DEFAULT_CONFIG) -> dict[str, list[d
         return hashlib.sha1(example["frames"].tobytes()).digest()
 
     return splits.sample_disjoint_splits(
-        lambda rng: sample_clip(rng, config.num_frames, config.image_size), clip_key, sizes,
+        lambda rng, split: sample_clip(rng, config.num_frames, config.image_size), clip_key, sizes,
         seed=SEED,
     )
 

@@ -127,7 +127,7 @@ def make_splits(config: SentimentConfig = DEFAULT_CONFIG) -> dict[str, list[dict
     sizes = {"train": config.num_train, "validation": config.num_validation,
              "test": config.num_test}
     return splits.sample_disjoint_splits(
-        sample_sentence, lambda example: example["text"], sizes, seed=SEED,
+        lambda rng, split: sample_sentence(rng), lambda example: example["text"], sizes, seed=SEED,
     )
 
 

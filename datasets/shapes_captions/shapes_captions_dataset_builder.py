@@ -158,7 +158,7 @@ def make_splits(config: ShapesCaptionsConfig = DEFAULT_CONFIG) -> dict[str, list
         return hashlib.sha1(example["image"].tobytes()).digest()
 
     return splits.sample_disjoint_splits(
-        lambda rng: sample_scene(rng, config.image_size), image_key, sizes, seed=SEED,
+        lambda rng, split: sample_scene(rng, config.image_size), image_key, sizes, seed=SEED,
     )
 
 

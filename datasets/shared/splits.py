@@ -11,7 +11,7 @@ import numpy as np
 
 
 def sample_disjoint_splits(
-    sample_example: Callable[[np.random.Generator], dict[str, Any]],
+    sample_example: Callable[[np.random.Generator, str], dict[str, Any]],
     example_key: Callable[[dict[str, Any]], Hashable],
     split_sizes: Mapping[str, int],
     seed: int,
@@ -23,7 +23,8 @@ def sample_disjoint_splits(
     gives the same examples in the same splits, in every process.
 
     Args:
-        sample_example: draws one example from the generator it is given.
+        sample_example: draws one example of the named split from the generator
+            it is given: `sample_example(rng, split_name)`.
         example_key: what makes two examples the same (for example the source
             text); no key appears twice, within a split or across splits.
         split_sizes: number of examples per split name, e.g.
@@ -45,7 +46,7 @@ def sample_disjoint_splits(
         examples = []
         attempts = 0
         while len(examples) < size:
-            example = sample_example(rng)
+            example = sample_example(rng, split_name)
             key = example_key(example)
             if key in seen:
                 attempts += 1

@@ -13,7 +13,6 @@ import dataclasses
 import importlib.util
 import inspect
 import io
-import json
 import logging
 import pathlib
 import shutil
@@ -94,7 +93,7 @@ def make_builder(name: str, data_dir: str | pathlib.Path | None = None, **option
     with quiet_tfds():
         try:
             return module.Builder(config=config, data_dir=str(data_dir))
-        except (json.JSONDecodeError, ValueError, KeyError, OSError) as error:
+        except Exception as error:  # tfds raises many kinds (JSON, protobuf, OS) on bad files
             variant = data_dir / name / config.name
             raise CorruptDataError(
                 f"expected readable metadata for {name} under {variant}, got "
