@@ -1,0 +1,179 @@
+"""Grading the lstm notebook: full marks for the solution, zero for the release, and one-bug
+submissions that lose exactly the units the bug touches (directly, or through a unit that calls
+the buggy code).
+
+The one-bug submissions are graded in this process (same probes and comparisons as the
+sandboxed grader, without a fresh TensorFlow per notebook); the solution and the release also
+go through the real grader.
+"""
+
+import pytest
+
+from autograder.api import grade_notebook
+from autograder.examples import Recipe, make_submission
+from autograder.paths import release_notebook, solution_notebook
+from autograder.plan import load_plan
+from rnnlab.compare import compare_outputs
+from rnnlab.notebook import read_notebook, run_definitions
+from rnnlab.probes import run_case
+
+A = "lstm"
+
+# Units that call each unit's code, for the expectations. The backward passes do not call the
+# forward passes (the step recomputes its gates, the sequence gets h and c from the grader),
+# and the conversion and gradient-flow probes run Keras' layers, not the student's.
+USED_BY = {
+    "lstm_step_forward": {"lstm_forward"},
+    "lstm_forward": {"lstm_layer"},
+    "lstm_step_backward": {"lstm_backward"},
+}
+
+
+def touched_by(unit: str) -> set[str]:
+    """The unit and every unit whose code calls it, transitively."""
+    seen, todo = set(), [unit]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(USED_BY.get(name, ()))
+    return seen
+
+
+# bug -> (solution cell, [(solution text, buggy text)], units that must be lost)
+BUGS = {
+    "gates read in Keras' order (i, f, c, o)": (
+        "lstm_step_forward_code",
+        [("a_i, a_f, a_o, a_g = tf.split(a, 4, axis=1)", "a_i, a_f, a_g, a_o = tf.split(a, 4, axis=1)")],
+        touched_by("lstm_step_forward")),
+    "the forget gate is ignored": (
+        "lstm_step_forward_code", [("next_c = f * prev_c + i * g", "next_c = prev_c + i * g")],
+        touched_by("lstm_step_forward")),
+    "step backward drops the tanh derivative of the cell": (
+        "lstm_step_backward_code", [("o * (1 - tanh_c**2)", "o")], touched_by("lstm_step_backward")),
+    "step backward passes dc to the previous cell without the forget gate": (
+        "lstm_step_backward_code", [("dprev_c = dc * f", "dprev_c = dc")],
+        touched_by("lstm_step_backward")),
+    "step backward uses the sigmoid derivative for g": (
+        "lstm_step_backward_code", [("dg * (1 - g**2)", "dg * g * (1 - g)")],
+        touched_by("lstm_step_backward")),
+    "step backward's db is not summed over the batch": (
+        "lstm_step_backward_code", [("db = tf.reduce_sum(da, axis=0)", "db = da[0]")],
+        touched_by("lstm_step_backward")),
+    "the forward pass starts the cell state from h0": (
+        "lstm_forward_code", [("prev_h, prev_c = h0, tf.zeros_like(h0)", "prev_h, prev_c = h0, h0")],
+        touched_by("lstm_forward")),
+    "the forward pass returns the cell states as h": (
+        "lstm_forward_code", [("h, c = tf.stack(hs, axis=1), tf.stack(cs, axis=1)",
+                               "h, c = tf.stack(hs, axis=1), tf.stack(hs, axis=1)")],
+        {"lstm_forward"}),  # only return_cells=True shows it; the layer never asks for c
+    "BPTT drops the gradient from the next step": (
+        "lstm_backward_code", [("dh[:, t] + dprev_h", "dh[:, t]")], {"lstm_backward"}),
+    "BPTT restarts the cell gradient at every step": (
+        "lstm_backward_code", [("dh[:, t] + dprev_h, dprev_c,", "dh[:, t] + dprev_h, 0 * dprev_c,")],
+        {"lstm_backward"}),
+    "BPTT gives every step the previous state of the last step": (
+        "lstm_backward_code", [("prev_c = c[:, t - 1] if t > 0", "prev_c = c[:, -2] if t > 0")],
+        {"lstm_backward"}),
+    "the layer ignores initial_state": (
+        "lstm_layer_code", [("h = lstm_forward(x, initial_state,", "h = lstm_forward(x, 0 * initial_state,")],
+        {"lstm_layer"}),
+    "the layer always returns the last step": (
+        "lstm_layer_code", [("return h if self.return_sequences else h[:, -1]", "return h[:, -1]")],
+        {"lstm_layer"}),
+    "the layer's get_config forgets return_sequences": (
+        "lstm_layer_code", [('"return_sequences": self.return_sequences}', "}")], {"lstm_layer"}),
+    "the conversion keeps our gate order": (
+        "lstm_weights_to_keras_code", [("tf.concat([i, f, g, o], axis=-1)", "tf.concat([i, f, o, g], axis=-1)")],
+        {"lstm_weights_to_keras"}),
+    "the conversion swaps input and forget gates": (
+        "lstm_weights_to_keras_code", [("tf.concat([i, f, g, o], axis=-1)", "tf.concat([f, i, g, o], axis=-1)")],
+        {"lstm_weights_to_keras"}),
+    "gradient flow sums the loss over every step": (
+        "gradient_flow_code", [("last = out[:, -1] if len(out.shape) == 3 else out", "last = out")],
+        {"gradient_flow"}),
+    "gradient flow averages instead of taking the norm": (
+        "gradient_flow_code", [("tf.sqrt(tf.reduce_sum(dx**2, axis=[0, 2]))", "tf.reduce_mean(tf.abs(dx), axis=[0, 2])")],
+        {"gradient_flow"}),
+    "gradient flow takes the norm per example": (
+        "gradient_flow_code", [("tf.sqrt(tf.reduce_sum(dx**2, axis=[0, 2]))", "tf.sqrt(tf.reduce_sum(dx**2, axis=2))")],
+        {"gradient_flow"}),
+}
+FAST_BUGS = ["gates read in Keras' order (i, f, c, o)", "BPTT drops the gradient from the next step"]
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(A)
+
+
+def unit_outcomes(nb: dict, plan) -> dict[str, bool]:
+    """Grades a notebook dict in this process: unit -> whether every case passes."""
+    run = run_definitions(nb)
+    outcomes = {}
+    for unit in plan.units:
+        ok = True
+        for case, expected in zip(unit.cases, unit.expected):
+            try:
+                got = run_case(run.namespace, case)
+            except Exception:  # noqa: BLE001 - a raising case is a failing case
+                ok = False
+                break
+            if not all(c.ok for c in compare_outputs(got, expected, case.dtype)):
+                ok = False
+                break
+        outcomes[unit.name] = ok
+    return outcomes
+
+
+def lost_units(bug: str, plan) -> set[str]:
+    cell, edits, _ = BUGS[bug]
+    nb = make_submission(A, Recipe(solved=["*"], bugs={cell: edits}))
+    return {name for name, ok in unit_outcomes(nb, plan).items() if not ok}
+
+
+def test_plan_has_the_issue_units_and_points(plan):
+    assert [u.name for u in plan.units] == [
+        "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
+        "lstm_layer", "lstm_weights_to_keras", "gradient_flow"]
+    assert plan.max_score == 17
+    for unit in plan.units:
+        assert {c.dtype for c in unit.cases} == {"float32", "float64"}, unit.name
+
+
+def test_bug_table_names_real_units(plan):
+    names = {u.name for u in plan.units}
+    for _, _, expected in BUGS.values():
+        assert expected <= names
+    assert set(USED_BY) <= names and set().union(*USED_BY.values()) <= names
+    assert set(FAST_BUGS) <= set(BUGS)
+
+
+def test_solution_passes_every_unit_in_process(plan):
+    outcomes = unit_outcomes(make_submission(A, Recipe(solved=["*"])), plan)
+    assert all(outcomes.values()), outcomes
+
+
+def test_release_passes_no_unit_in_process(plan):
+    outcomes = unit_outcomes(read_notebook(release_notebook(A)), plan)
+    assert not any(outcomes.values()), outcomes
+
+
+@pytest.mark.parametrize("bug", FAST_BUGS)
+def test_one_bug_loses_exactly_the_units_it_touches(bug, plan):
+    assert lost_units(bug, plan) == BUGS[bug][2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", [b for b in BUGS if b not in FAST_BUGS])
+def test_every_bug_loses_exactly_the_units_it_touches(bug, plan):
+    assert lost_units(bug, plan) == BUGS[bug][2]
+
+
+@pytest.mark.slow
+def test_real_grader_gives_the_solution_full_marks_and_the_release_zero(plan):
+    solved = grade_notebook(solution_notebook(A))
+    assert solved.score == plan.max_score and all(t.passed for t in solved.tests)
+    released = grade_notebook(release_notebook(A))
+    assert released.score == 0 and released.max_score == plan.max_score
+    assert all("not implemented yet" in t.output for t in released.tests)
