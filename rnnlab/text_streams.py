@@ -39,6 +39,29 @@ def text_streams(ids, num_streams: int) -> np.ndarray:
     return ids[: num_streams * length].reshape(num_streams, length).astype(np.int32)
 
 
+def ids_from_windows(windows: dict) -> np.ndarray:
+    """The text's ids back from consecutive next-character windows.
+
+    `rnnlab.data.load_numpy("char_corpus")` serves a text as non-overlapping windows,
+    `inputs[n] = ids[n*T:(n+1)*T]` and `targets[n] = ids[n*T+1:(n+1)*T+1]`; truncated BPTT
+    wants the whole text in one piece.
+
+    Args:
+        windows: a dict with `inputs` and `targets`, `(num_windows, T)` ids each.
+
+    Returns:
+        `(num_windows * T + 1,)` int32 ids.
+    """
+    inputs, targets = np.asarray(windows["inputs"]), np.asarray(windows["targets"])
+    if inputs.shape != targets.shape or inputs.ndim != 2:
+        raise ValueError(f"expected inputs and targets of one shape (num_windows, T), got "
+                         f"{inputs.shape} and {targets.shape}")
+    if not np.array_equal(inputs.reshape(-1)[1:], targets.reshape(-1)[:-1]):
+        raise ValueError("expected consecutive windows (targets = inputs shifted by one), "
+                         "got windows that do not join up")
+    return np.append(inputs.reshape(-1), targets[-1, -1]).astype(np.int32)
+
+
 def _chunk_nll(model, inputs, targets, h):
     """Summed negative log-likelihood (nats) of one chunk, and the state after it."""
     import tensorflow as tf
