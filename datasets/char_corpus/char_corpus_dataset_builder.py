@@ -12,8 +12,10 @@ text_file=PATH)`: the file is cut into chunks of whole lines, and the last 10%
 of the chunks form the validation split. Its config name carries a hash of the
 file's contents, so editing the file builds a new dataset.
 
-The vocabulary (special tokens, then every character of the corpus in sorted
-order) is stored in the dataset's metadata.
+Each example is one document and its `index` in the split; joined in index
+order, the documents give the split's text (tfds stores examples shuffled). The
+vocabulary (special tokens, then every character of the corpus in sorted order)
+is stored in the dataset's metadata.
 """
 
 import ast
@@ -101,7 +103,10 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         )
 
     def _info(self) -> tfds.core.DatasetInfo:
-        features = tfds.features.FeaturesDict({"text": tfds.features.Text()})
+        features = tfds.features.FeaturesDict({
+            "text": tfds.features.Text(),
+            "index": tfds.features.Scalar(dtype=np.int32),  # position of the document in its split
+        })
         metadata = tfds.core.MetadataDict(level="char", source=self.builder_config.description)
         return tfds.core.DatasetInfo(
             builder=self, description=__doc__, features=features, metadata=metadata,
@@ -116,7 +121,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _generate_examples(self, documents):
         for index, document in enumerate(documents):
-            yield index, {"text": document}
+            yield index, {"text": document, "index": np.int32(index)}
 
 
 def make_splits(config: CharCorpusConfig = DEFAULT_CONFIG) -> dict[str, list[str]]:

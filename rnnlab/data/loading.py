@@ -57,7 +57,7 @@ def load(name: str, split: str = "train", batch_size: int | None = 64,
       `frames (N, 16, 32, 32, 1) float32` in [0, 1]; `labels (N, 16) int32`;
       `boxes (N, 16, 4) int32`. `vocab` is a `ClassLabels` of
       `["still", "left", "right", "up", "down"]`.
-    - `long_range` (option `distance=50`): `tokens (N, distance + 6) int32`;
+    - `long_range` (option `distance=60`): `tokens (N, distance + 6) int32`;
       `label (N,) int32` (`vocab.labels` is `["a", "b"]`);
       `marker_position (N,) int32`.
     - `char_corpus` (options `text_file=None`, `seq_length=100`) and
@@ -198,7 +198,9 @@ def _synthetic_elements(name, split, data_dir, builder_options, pipeline_options
         if task == "vqa":
             num_examples *= int(examples.element_spec["answers"].shape[0])
     elif name == "char_corpus":
-        text = "".join(t.decode("utf-8") for t in examples.map(lambda e: e["text"]).as_numpy_iterator())
+        documents = sorted((int(e["index"]), e["text"].decode("utf-8"))
+                           for e in examples.as_numpy_iterator())
+        text = "".join(document for _, document in documents)
         windows = pipelines.char_windows(text, vocab, pipeline_options["seq_length"])
         import tensorflow as tf
 
