@@ -81,8 +81,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     """Builds char_corpus; see the module docstring."""
 
     VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "First release."}
-    BUILDER_CONFIGS = [DEFAULT_CONFIG]
+    RELEASE_NOTES = {"1.0.0": "First release."}  # noqa: RUF012 (tfds convention)
+    BUILDER_CONFIGS = [DEFAULT_CONFIG]  # noqa: RUF012 (tfds convention)
 
     @classmethod
     def config_from_options(cls, text_file: str | pathlib.Path | None = None) -> CharCorpusConfig:

@@ -80,8 +80,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
     """Builds sentiment; see the module docstring."""
 
     VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "First release."}
-    BUILDER_CONFIGS = [DEFAULT_CONFIG]
+    RELEASE_NOTES = {"1.0.0": "First release."}  # noqa: RUF012 (tfds convention)
+    BUILDER_CONFIGS = [DEFAULT_CONFIG]  # noqa: RUF012 (tfds convention)
 
     @classmethod
     def config_from_options(cls) -> SentimentConfig:
@@ -111,8 +111,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         return {name: self._generate_examples(examples) for name, examples in by_split.items()}
 
     def _generate_examples(self, examples):
-        for index, example in enumerate(examples):
-            yield index, example
+        yield from enumerate(examples)
 
 
 def make_splits(config: SentimentConfig = DEFAULT_CONFIG) -> dict[str, list[dict]]:

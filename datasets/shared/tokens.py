@@ -52,7 +52,7 @@ def to_padded_ids(
         ValueError: if the sequence is longer than `length` or has a token that is
             not in the vocabulary.
     """
-    ids = [token_to_idx[token] if token in token_to_idx else None for token in tokens]
+    ids = [token_to_idx.get(token) for token in tokens]
     if None in ids:
         unknown = sorted({t for t, i in zip(tokens, ids) if i is None})
         raise ValueError(f"expected tokens from the vocabulary, got unknown {unknown}")

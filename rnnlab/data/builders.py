@@ -93,7 +93,7 @@ def make_builder(name: str, data_dir: str | pathlib.Path | None = None, **option
     with quiet_tfds():
         try:
             return module.Builder(config=config, data_dir=str(data_dir))
-        except Exception as error:  # tfds raises many kinds (JSON, protobuf, OS) on bad files
+        except Exception as error:  # noqa: BLE001 (tfds raises JSON, protobuf, OS errors)
             variant = data_dir / name / config.name
             raise CorruptDataError(
                 f"expected readable metadata for {name} under {variant}, got "

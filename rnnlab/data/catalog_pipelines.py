@@ -32,7 +32,7 @@ def catalog_elements(name: str, split: str, data_dir=None, **options):
     with builders.quiet_tfds():
         try:
             builder = tfds.builder_from_directory(str(version_dir))
-        except Exception as error:  # tfds raises many kinds on a damaged folder
+        except Exception as error:  # noqa: BLE001 (tfds raises many kinds on a damaged folder)
             raise CorruptDataError(
                 f"expected a readable tfds dataset in {version_dir}, got "
                 f"{type(error).__name__}: {error}"

@@ -132,10 +132,8 @@ def load_numpy(name: str, split: str = "train", data_dir: str | pathlib.Path | N
     import tensorflow as tf
 
     elements, vocab, _ = _elements(name, split, data_dir, options)
-    batches = []
     try:
-        for batch in elements.batch(4096).as_numpy_iterator():
-            batches.append(batch)
+        batches = list(elements.batch(4096).as_numpy_iterator())
     except tf.errors.DataLossError as error:
         raise CorruptDataError(
             f"expected readable records for {name} split {split!r}, got a damaged file: "

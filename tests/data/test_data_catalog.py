@@ -33,7 +33,7 @@ with tfds.core.registered.skip_registration():
     class FakeTed(tfds.core.GeneratorBasedBuilder):
         name = "ted_hrlr_translate"
         VERSION = tfds.core.Version("1.0.0")
-        BUILDER_CONFIGS = [tfds.core.BuilderConfig(name="pt_to_en")]
+        BUILDER_CONFIGS = [tfds.core.BuilderConfig(name="pt_to_en")]  # noqa: RUF012
 
         def _info(self):
             return tfds.core.DatasetInfo(builder=self, features=tfds.features.FeaturesDict(

@@ -7,8 +7,14 @@ import time
 
 import pytest
 
-from rnnlab.data import (DATASET_NAMES, CorruptDataError, DatasetNotFoundError, build, load,
-                         load_numpy)
+from rnnlab.data import (
+    DATASET_NAMES,
+    CorruptDataError,
+    DatasetNotFoundError,
+    build,
+    load,
+    load_numpy,
+)
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from rnnlab.plots import show_attention, show_frames, show_image_grid  # noqa: E402
+from rnnlab.plots import show_attention, show_frames, show_image_grid
 
 
 def test_image_grid_with_captions():
