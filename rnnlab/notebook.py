@@ -17,7 +17,9 @@ cell magics (``%%time``) skip their cell, because definitions are run as plain P
 
 from __future__ import annotations
 
+import itertools
 import json
+import linecache
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,13 +114,17 @@ class DefinitionRun:
 def format_exception(exc: BaseException, limit_chars: int = 600) -> str:
     """``Type: message`` and the innermost notebook-cell frame, kept short."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
-    where = f" ({frames[-1].filename[1:-1]}, line {frames[-1].lineno})" if frames else ""
+    cell = frames[-1].filename[1:-1].split(",")[0] if frames else ""
+    where = f" ({cell}, line {frames[-1].lineno})" if frames else ""
     text = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, NotImplementedError) and not str(exc):
         text = "NotImplementedError: not implemented yet (the cell still has its stub)"
     if len(text) > limit_chars:
         text = text[:limit_chars] + "..."
     return text + where
+
+
+_RUN_NUMBERS = itertools.count()
 
 
 def run_definitions(nb: dict, namespace: dict | None = None, on_cell=None) -> DefinitionRun:
@@ -133,12 +139,19 @@ def run_definitions(nb: dict, namespace: dict | None = None, on_cell=None) -> De
         A :class:`DefinitionRun` with the namespace and the errors of cells that raised.
     """
     ns = namespace if namespace is not None else {"__name__": "__notebook__"}
+    run_number = next(_RUN_NUMBERS)
     run = DefinitionRun(ns)
     for cell in definition_cells(nb):
         if on_cell is not None:
             on_cell(cell.index)
+        # Registered like IPython does, so that inspect.getsource works on notebook code:
+        # tf.function's AutoGraph needs it to convert Python `if`/`for` over tensors. Each run
+        # gets its own file names, so notebooks loaded in one process keep their own sources.
+        filename = f"<cell {cell.index}" + (f", run {run_number}>" if run_number else ">")
+        linecache.cache[filename] = (len(cell.source), None, cell.source.splitlines(True),
+                                     filename)
         try:
-            code = compile(cell.source, f"<cell {cell.index}>", "exec")
+            code = compile(cell.source, filename, "exec")
             exec(code, ns)  # noqa: S102 - running notebook code is the point
         except KeyboardInterrupt:
             raise

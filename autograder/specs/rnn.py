@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.cases import Case, linspace, seeded_integers, seeded_normal
-
 from autograder.specs import Unit
 from autograder.specs.case_builders import call_cases, layer_cases
+from rnnlab.cases import Case, linspace, seeded_integers, seeded_normal
 
 
 def _step_inputs(kind: str, N: int, D: int, H: int, seed: int = 0) -> dict:

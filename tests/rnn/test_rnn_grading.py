@@ -77,8 +77,8 @@ BUGS = {
         {"CharRNN"}),
     "train_step clips each gradient on its own": (
         "train_step_code", [("grads, grad_norm = tf.clip_by_global_norm(grads, max_norm)",
-                             "grad_norm = tf.linalg.global_norm(grads)\n"
-                             "    grads = [tf.clip_by_norm(g, max_norm) for g in grads]")],
+                             ("grad_norm = tf.linalg.global_norm(grads)\n"
+                              "    grads = [tf.clip_by_norm(g, max_norm) for g in grads]"))],
         {"train_step"}),
     "sample ignores the temperature": (
         "sample_code", [("last / temperature", "last")], {"sample"}),
