@@ -80,8 +80,11 @@ DEFAULT_CONFIG = CharCorpusConfig(
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Builds char_corpus; see the module docstring."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "First release."}  # noqa: RUF012 (tfds convention)
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {  # noqa: RUF012 (tfds convention)
+        "1.0.0": "First release.",
+        "1.1.0": "Distinct docstrings only; each document stores its index in the split.",
+    }
     BUILDER_CONFIGS = [DEFAULT_CONFIG]  # noqa: RUF012 (tfds convention)
 
     @classmethod

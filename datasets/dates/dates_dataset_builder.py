@@ -105,8 +105,11 @@ DEFAULT_CONFIG = DatesConfig(name="default", description="14 formats, 1950 to 20
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Builds dates; see the module docstring."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "First release."}  # noqa: RUF012 (tfds convention)
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {  # noqa: RUF012 (tfds convention)
+        "1.0.0": "First release.",
+        "1.1.0": "Split-aware sampling: one generator draws every split from its own dates.",
+    }
     BUILDER_CONFIGS = [DEFAULT_CONFIG]  # noqa: RUF012 (tfds convention)
 
     @classmethod

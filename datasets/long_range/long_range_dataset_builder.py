@@ -69,8 +69,11 @@ DEFAULT_CONFIG = LongRangeConfig(
 class Builder(tfds.core.GeneratorBasedBuilder):
     """Builds long_range; see the module docstring."""
 
-    VERSION = tfds.core.Version("1.0.0")
-    RELEASE_NOTES = {"1.0.0": "First release."}  # noqa: RUF012 (tfds convention)
+    VERSION = tfds.core.Version("1.1.0")
+    RELEASE_NOTES = {  # noqa: RUF012 (tfds convention)
+        "1.0.0": "First release.",
+        "1.1.0": "Train split puts the marker anywhere; default distance 60.",
+    }
     BUILDER_CONFIGS = [DEFAULT_CONFIG]  # noqa: RUF012 (tfds convention)
 
     @classmethod

@@ -49,7 +49,7 @@ def data_dir(tmp_path_factory) -> pathlib.Path:
 def test_builds_open_no_socket(data_dir):
     assert _network_attempts == []
     for name in SYNTHETIC_DATASETS:
-        assert list((data_dir / name).glob("*/1.0.0/dataset_info.json")), name
+        assert list((data_dir / name).glob("*/*/dataset_info.json")), name
 
 
 def test_second_build_reuses_the_data(data_dir):

@@ -26,7 +26,8 @@ def long_range_copy(tmp_path_factory) -> pathlib.Path:
 
 
 def _record_file(data_dir: pathlib.Path, split: str) -> pathlib.Path:
-    return next((data_dir / "long_range" / "distance_5" / "1.0.0").glob(f"*-{split}.tfrecord*"))
+    version_dir = next((data_dir / "long_range" / "distance_5").glob("*/dataset_info.json")).parent
+    return next(version_dir.glob(f"*-{split}.tfrecord*"))
 
 
 def test_unknown_name_lists_the_valid_ones():
@@ -117,7 +118,7 @@ def test_missing_record_file_is_named(long_range_copy, tmp_path):
 def test_unreadable_dataset_info_is_named_and_force_rebuilds(long_range_copy, tmp_path):
     data_dir = tmp_path / "tfds"
     shutil.copytree(long_range_copy, data_dir)
-    info = data_dir / "long_range" / "distance_5" / "1.0.0" / "dataset_info.json"
+    info = next((data_dir / "long_range" / "distance_5").glob("*/dataset_info.json"))
     info.write_text("{ not json")
     with pytest.raises(CorruptDataError, match="long_range"):
         load("long_range", data_dir=data_dir, distance=5)
