@@ -13,7 +13,8 @@ from rnnlab.notebook import NotebookError, read_notebook, run_definitions
 from autograder import paths
 from autograder.plan import GradingPlan, PlannedUnit, load_plan
 from autograder.results import GradeResult, TestResult
-from autograder.runner import CaseError, Limits, Timeout, WorkerFailed, WorkerSession
+from autograder.runner import (CaseError, Limits, ProtocolViolation, Timeout, WorkerFailed,
+                               WorkerSession)
 from autograder.sandbox import Sandbox, SandboxError
 
 
@@ -91,8 +92,10 @@ def grade_unit(session: WorkerSession, unit: PlannedUnit, known=None,
             lines.append(f"FAIL {case.name}: {exc}")
             skipped = n - i - 1
             if skipped:
-                cause = "time-out" if isinstance(exc, Timeout) else "crash"
-                lines.append(f"     ({skipped} more case(s) not run after the {cause})")
+                cause = ("after the time-out" if isinstance(exc, Timeout)
+                         else "" if isinstance(exc, ProtocolViolation)
+                         or str(exc).startswith("not run") else "after the crash")
+                lines.append(f"     ({skipped} more case(s) not run{' ' + cause if cause else ''})")
             errors.append(str(exc))
             break
         except CaseError as exc:
@@ -219,9 +222,17 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
     return result
 
 
-def _printed(output: str) -> list[str]:
-    output = output.strip()
-    return ["What your code printed:", output[-3000:]] if output else []
+# TensorFlow's start-up chatter on stderr, which says nothing about the student's code.
+_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)|"
+                    r"[IWE]0000 00:00:\S+ +\d+ (cudart_stub|cuda_platform|cuda_executor|"
+                    r"cpu_feature_guard)\.cc|To enable the following instructions:)")
+
+
+def _printed(output: str, keep: int = 3000) -> list[str]:
+    output = "\n".join(ln for ln in output.splitlines() if not _NOISE.match(ln)).strip()
+    if len(output) > keep:
+        output = "... (earlier output left out) ...\n" + output[-keep:]
+    return ["What your code printed:", output] if output else []
 
 
 def _notes(session: WorkerSession) -> list[str]:

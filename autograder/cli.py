@@ -9,20 +9,41 @@ from pathlib import Path
 from autograder import paths
 
 
-def _grade(args) -> int:
-    from autograder.api import GradingError, grade_notebook
-    from autograder.reporters import console_table, write_results_json
+def _limits(args):
     from autograder.runner import Limits
 
+    limits = Limits(case_timeout=args.timeout)
+    if args.load_timeout:
+        limits.load_timeout = args.load_timeout
+    if args.budget:
+        limits.grade_timeout = args.budget
+    if args.memory_mb:
+        limits.memory_bytes = int(args.memory_mb) << 20
+    return limits
+
+
+def _grade(args) -> int:
+    import json
+
+    from autograder.api import GradingError, grade_notebook
+    from autograder.reporters import console_table, write_results_json
+
+    if args.sandbox:
+        import os
+
+        os.environ["AUTOGRADER_SANDBOX"] = args.sandbox
+    folders = [p for p in args.notebooks if Path(p).is_dir()]
+    if folders:
+        return _grade_folders(args, folders)
     if args.json and len(args.notebooks) > 1:
         print("autograder: --json takes one notebook; grade several with --out-dir",
               file=sys.stderr)
         return 2
-    limits = Limits(case_timeout=args.timeout)
+    limits = _limits(args)
     status = 0
     for nb in args.notebooks:
         try:
-            result = grade_notebook(nb, args.assignment, limits)
+            result = grade_notebook(nb, args.assignment, limits, hints=not args.no_hints)
         except GradingError as exc:
             print(f"autograder: cannot grade {nb}: {exc}", file=sys.stderr)
             status = 2
@@ -35,6 +56,43 @@ def _grade(args) -> int:
             out = Path(args.out_dir) / f"{Path(nb).stem}.json"
             write_results_json(result, out)
             print(f"results written to {out}")
+        if args.stats:
+            Path(args.stats).write_text(json.dumps({
+                "peak_memory": result.peak_memory, "max_score": result.max_score,
+                "execution_time": result.execution_time}))
+    return status
+
+
+def _grade_folders(args, folders: list[str]) -> int:
+    from autograder.batch import grade_folder
+
+    if len(folders) != len(args.notebooks) or args.json:
+        print("autograder: grade either notebooks or folders of submissions (with --out-dir, "
+              "not --json)", file=sys.stderr)
+        return 2
+    passthrough = ["--timeout", str(args.timeout)]
+    if args.load_timeout:
+        passthrough += ["--load-timeout", str(args.load_timeout)]
+    if args.budget:
+        passthrough += ["--budget", str(args.budget)]
+    if args.memory_mb:
+        passthrough += ["--memory-mb", str(args.memory_mb)]
+    if args.no_hints:
+        passthrough.append("--no-hints")
+    status = 0
+    for folder in folders:
+        folder = Path(folder)
+        out = Path(args.out_dir) if args.out_dir else folder.with_name(folder.name + "-results")
+        if len(folders) > 1 and args.out_dir:
+            out = out / folder.name
+        print(f"grading {folder}/ with {args.jobs} job(s) -> {out}/")
+        rows = grade_folder(folder, out, jobs=args.jobs, assignment=args.assignment,
+                            grade_args=passthrough, wall_timeout=args.wall_timeout)
+        errors = [r for r in rows if r.status != "graded"]
+        print(f"{len(rows)} submission(s), {len(rows) - len(errors)} graded, "
+              f"{len(errors)} could not be graded; gradebook: {out / 'gradebook.csv'}")
+        if errors:
+            status = 2
     return status
 
 
@@ -64,6 +122,44 @@ def _plan(args) -> int:
     return 0
 
 
+def _audit(args) -> int:
+    from autograder.audit import AUDIT_DIR, TARGET, run_audit, write_report
+
+    status = 0
+    for a in args.assignments:
+        report = run_audit(a, jobs=args.jobs, budget=args.budget, verify=args.verify,
+                           cells=args.cells.split(",") if args.cells else None,
+                           limit=args.limit, progress=print if args.verbose else None)
+        md, js = write_report(report, Path(args.out) if args.out else AUDIT_DIR)
+        print(f"{a}: {len(report.outcomes)} mutants, {report.caught} caught "
+              f"({100 * report.catch_rate:.1f}%), {len(report.survivors)} survived, "
+              f"{len(report.unexplained)} unexplained; {report.seconds:.0f} s\n"
+              f"   report: {md}")
+        for o in report.survivors:
+            exp = report.explanations.get(o.key)
+            print(f"   survivor: {o.key}\n             "
+                  + (f"{exp['verdict']}: {exp['why']}" if exp else "UNEXPLAINED"))
+        if args.check and (report.catch_rate < TARGET or report.unexplained):
+            status = 1
+    return status
+
+
+def _gradescope(args) -> int:
+    from autograder.gradescope import write_package
+
+    out = Path(args.output or f"build/gradescope/{args.assignment}-autograder.zip")
+    print(f"Gradescope autograder package: {write_package(args.assignment, out)}")
+    return 0
+
+
+def _review(args) -> int:
+    from autograder.review import write_review
+
+    for a in args.assignments:
+        print(f"{a}: {write_review(a, Path(args.output), execute=not args.no_execute)}")
+    return 0
+
+
 def _bundle(args) -> int:
     from autograder.bundle import write_student_bundle
 
@@ -83,12 +179,30 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("grade", help="grade notebooks against the hidden tests")
-    g.add_argument("notebooks", nargs="+")
+    g.add_argument("notebooks", nargs="+", metavar="NOTEBOOK_OR_FOLDER",
+                   help="notebooks, or folders of submissions (one notebook or sub-folder per "
+                        "student: graded in parallel, with a gradebook)")
     g.add_argument("--assignment", choices=paths.ASSIGNMENTS)
     g.add_argument("--json", help="write a Gradescope results.json here (one notebook)")
-    g.add_argument("--out-dir", help="write one results file per notebook here")
+    g.add_argument("--out-dir", help="write one results file per notebook (or student) here; "
+                                     "for a folder the default is FOLDER-results/")
+    g.add_argument("--jobs", "-j", type=int, default=1,
+                   help="submissions graded at the same time (folders; default 1)")
     g.add_argument("--timeout", type=float, default=30.0, help="seconds per case (default 30)")
+    g.add_argument("--load-timeout", type=float, default=None,
+                   help="seconds to run a notebook's definition cells (default 120)")
+    g.add_argument("--budget", type=float, default=None,
+                   help="seconds for all the cases of one submission (default 900)")
+    g.add_argument("--memory-mb", type=int, default=None,
+                   help="address-space limit of the process running student code, in MiB "
+                        "(default 6144; TensorFlow needs about 2000)")
+    g.add_argument("--wall-timeout", type=float, default=1800.0,
+                   help="folders: seconds before one submission's grading is abandoned")
+    g.add_argument("--sandbox", choices=["auto", "namespace", "user", "process"],
+                   help="how to confine student code (default: the strongest available)")
+    g.add_argument("--no-hints", action="store_true", help="do not name known mistakes")
     g.add_argument("--quiet", action="store_true", help="scores only, no feedback")
+    g.add_argument("--stats", help=argparse.SUPPRESS)
     g.set_defaults(func=_grade)
 
     for name, func, text in (("release", _release, "generate assignments/ with nbgrader"),
@@ -99,6 +213,36 @@ def main(argv: list[str] | None = None) -> int:
                        help="default: every assignment that has a solution notebook")
         p.add_argument("-v", "--verbose", action="store_true")
         p.set_defaults(func=func)
+
+    au = sub.add_parser("audit", help="mutation audit: which mutants of the solution do the "
+                                       "hidden tests miss?")
+    au.add_argument("assignments", nargs="*", choices=[[]] + list(paths.ASSIGNMENTS),
+                    help="default: every assignment that has a solution notebook")
+    au.add_argument("--jobs", "-j", type=int, default=2, help="workers (default 2)")
+    au.add_argument("--budget", type=float, default=None, help="wall-time limit, seconds")
+    au.add_argument("--verify", action="store_true",
+                    help="re-grade every survivor from scratch, as a submission")
+    au.add_argument("--cells", help="only these solution cells (grade_ids, comma-separated)")
+    au.add_argument("--limit", type=int, help="only the first N mutants")
+    au.add_argument("--out", help="report folder (default autograder/audit/)")
+    au.add_argument("--check", action="store_true",
+                    help="exit 1 below the 95%% target or with unexplained survivors")
+    au.add_argument("-v", "--verbose", action="store_true", help="print every mutant")
+    au.set_defaults(func=_audit)
+
+    gs = sub.add_parser("gradescope", help="write a Gradescope autograder package (zip)")
+    gs.add_argument("assignment", choices=paths.ASSIGNMENTS)
+    gs.add_argument("-o", "--output", help="default build/gradescope/<a>-autograder.zip")
+    gs.set_defaults(func=_gradescope)
+
+    rv = sub.add_parser("review", help="render the instructors' pre-release page (HTML) of each "
+                                       "assignment")
+    rv.add_argument("assignments", nargs="*", choices=[[]] + list(paths.ASSIGNMENTS),
+                    help="default: every assignment that has a solution notebook")
+    rv.add_argument("-o", "--output", default="build/review")
+    rv.add_argument("--no-execute", action="store_true",
+                    help="do not execute the solution notebook (the page says so)")
+    rv.set_defaults(func=_review)
 
     b = sub.add_parser("student-bundle", help="write the folder and zip students get")
     b.add_argument("-o", "--output", default="build/student-bundle")

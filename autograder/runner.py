@@ -55,6 +55,10 @@ class Timeout(WorkerFailed):
     pass
 
 
+class ProtocolViolation(WorkerFailed):
+    """The worker answered out of turn: the student's code wrote to the grader's channel."""
+
+
 class CaseError(Exception):
     """The student's code raised, or returned something that is not numbers."""
 
@@ -176,6 +180,7 @@ class WorkerSession:
         self._to = None
         self._from_fd: int | None = None
         self._nproc = self.limits.processes
+        self.poisoned = ""  # set when the student's code tampered with the channel
 
     # -- process lifecycle ------------------------------------------------------------------
 
@@ -308,6 +313,8 @@ class WorkerSession:
         return f"the process running your code exited with status {code}"
 
     def _ensure_running(self) -> None:
+        if self.poisoned:
+            raise WorkerFailed(f"not run: {self.poisoned}")
         if self.proc is None or self.proc.poll() is not None:
             if self.restarts >= self.limits.max_restarts:
                 raise WorkerFailed(f"not run: the process running your code was restarted "
@@ -340,8 +347,7 @@ class WorkerSession:
         header, payload = self._request({"op": "case"}, pack([case]), timeout,
                                         "an infinite loop, or far too slow")
         if header.get("event") != "result":
-            self.kill()
-            raise WorkerFailed("the worker sent an unexpected message")
+            self._violation()
         if not header.get("ok"):
             raise CaseError(str(header.get("error", "unknown error"))[:2000])
         try:
@@ -363,9 +369,14 @@ class WorkerSession:
         header, _ = self._request({"op": "exec", "cells": [list(c) for c in cells],
                                    "forget": list(forget)}, b"", timeout, "running cells")
         if header.get("event") != "executed":
-            self.kill()
-            raise WorkerFailed("the worker sent an unexpected message")
+            self._violation()
         return [(int(i), str(e)) for i, e in header.get("errors", [])]
+
+    def _violation(self):
+        self.kill()
+        self.poisoned = ("the grader received a message it did not ask for: your code wrote to "
+                         "the grader's channel, so no further case was run")
+        raise ProtocolViolation(self.poisoned)
 
     def output(self) -> str:
         """What the worker printed (its beginning and end, within the output limit)."""

@@ -145,10 +145,26 @@ def _within(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
 
 
-def public_view() -> tuple[list[str], list[list[str]], list[str]]:
-    """(read-only bind mounts, symlinks, masked paths) of the sandbox's filesystem view."""
+@functools.lru_cache(maxsize=None)
+def worker_library_dir() -> str:
+    """Where the worker's interpreter (``python -I``) finds ``rnnlab``: it may differ from this
+    process's, e.g. when the grader runs from an unpacked package with ``PYTHONPATH``."""
+    code = ("import importlib.util as u, os; s = u.find_spec('rnnlab'); "
+            "print(os.path.dirname(os.path.realpath(s.origin)) if s and s.origin else '')")
+    try:
+        out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True,
+                             timeout=60).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        out = ""
+    if out:
+        return out
     import rnnlab
 
+    return str(Path(rnnlab.__file__).resolve().parent)
+
+
+def public_view() -> tuple[list[str], list[list[str]], list[str]]:
+    """(read-only bind mounts, symlinks, masked paths) of the sandbox's filesystem view."""
     from autograder import paths
 
     binds, symlinks = [], []
@@ -159,7 +175,7 @@ def public_view() -> tuple[list[str], list[list[str]], list[str]]:
             binds.append(p)
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   str(Path(os.path.realpath(sys.executable)).parents[1]),
-                  str(Path(rnnlab.__file__).resolve().parent)}
+                  worker_library_dir()}
     datasets = paths.course_root() / "datasets"
     if datasets.is_dir():
         candidates.add(str(datasets))
@@ -290,9 +306,14 @@ class Sandbox:
             return processes_of_uid(self.uid)
         return processes_with_token(self.token)
 
-    def kill_leftovers(self, timeout: float = 5.0) -> list[int]:
-        """Ends every process the student's code may have left; returns any that would not die."""
+    def kill_leftovers(self, timeout: float = 60.0) -> list[int]:
+        """Ends every process the student's code may have left; returns any that would not die.
+
+        Waits until they are gone (hundreds of forked TensorFlow processes take a few seconds
+        to be torn down on a busy machine).
+        """
         deadline = time.monotonic() + timeout
+        pause = 0.01
         while True:
             alive = self.survivors()
             if not alive:
@@ -304,7 +325,8 @@ class Sandbox:
                     pass
             if time.monotonic() > deadline:
                 return self.survivors()
-            time.sleep(0.02)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
     def peak_memory(self) -> int:
         """The largest peak resident memory among this session's live processes, in bytes."""

@@ -1,0 +1,233 @@
+"""Grading a folder of submissions in parallel: one results file per student and a gradebook.
+
+``autograder grade --jobs N FOLDER`` finds one notebook per student (``FOLDER/<student>.ipynb``
+or ``FOLDER/<student>/<anything>.ipynb``), grades each in its own grading process
+(``python -m autograder grade ...``), at most N at a time, and writes
+``OUT/<student>.json`` (Gradescope's schema) and ``OUT/gradebook.csv``.
+
+Every submission gets a results file and a gradebook row whatever happens to the others: a
+grading process that crashes or runs past its wall-time limit is killed and its row says
+``error`` with the reason (the student's results file then says the grader could not grade
+it). Before any student is graded the plans (and known mistakes) are compiled once and
+pinned, so the whole batch is graded against the same reference values even if the
+solutions change meanwhile.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rnnlab.notebook import NotebookError, read_notebook
+
+from autograder import paths
+
+
+@dataclass
+class Submission:
+    student: str
+    notebook: Path | None
+    problem: str = ""
+
+
+@dataclass
+class Row:
+    """One gradebook row."""
+
+    student: str
+    notebook: str
+    assignment: str = ""
+    status: str = "graded"  # graded | error
+    score: float = 0.0
+    max_score: float = 0.0
+    seconds: float = 0.0
+    peak_memory_mb: float = 0.0
+    units: dict = field(default_factory=dict)
+    message: str = ""
+    results: str = ""
+
+
+def find_submissions(folder: Path, assignment: str | None = None) -> list[Submission]:
+    """One submission per notebook file or per sub-folder of ``folder``, sorted by student."""
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith((".", "_")):
+            continue
+        if entry.is_file() and entry.suffix == ".ipynb":
+            found.append(Submission(entry.stem, entry))
+        elif entry.is_dir():
+            notebooks = sorted(p for p in entry.rglob("*.ipynb")
+                               if ".ipynb_checkpoints" not in p.parts)
+            preferred = [p for p in notebooks if assignment and p.name == f"{assignment}.ipynb"]
+            if len(notebooks) == 1 or len(preferred) == 1:
+                found.append(Submission(entry.name, (preferred or notebooks)[0]))
+            elif not notebooks:
+                found.append(Submission(entry.name, None, "no notebook (.ipynb) was submitted"))
+            else:
+                names = ", ".join(p.name for p in notebooks)
+                found.append(Submission(entry.name, None,
+                                        f"several notebooks were submitted ({names}); "
+                                        "submit exactly one"))
+    return found
+
+
+def _assignment_of(sub: Submission, forced: str | None) -> str | None:
+    from autograder.api import detect_assignment
+
+    if forced:
+        return forced
+    try:
+        nb = read_notebook(sub.notebook)
+    except (NotebookError, OSError):
+        nb = None
+    return detect_assignment(nb, sub.notebook)
+
+
+def pin_plans(assignments: set[str], folder: Path) -> None:
+    """Compiles plans and known mistakes once and copies them into ``folder`` (a plan dir)."""
+    from autograder.mistakes import declared_mistakes, load_known_mistakes
+    from autograder.mistakes import _key as mistakes_key
+    from autograder.plan import load_plan, plan_key
+
+    for a in sorted(assignments):
+        plan = load_plan(a)
+        cached = paths.cache_dir() / f"{a}-{plan_key(a)}.npz"
+        links = {f"{a}.npz": cached, f"{a}.json": cached.with_suffix(".json")}
+        if declared_mistakes(a) and load_known_mistakes(a, plan) is not None:
+            m = paths.cache_dir() / f"{a}-mistakes-{mistakes_key(a, declared_mistakes(a))}.npz"
+            links.update({f"{a}.mistakes.npz": m, f"{a}.mistakes.json": m.with_suffix(".json")})
+        for name, target in links.items():  # copies: the cache may change meanwhile
+            if target.exists():
+                shutil.copyfile(target, folder / name)
+
+
+def _failed_results(row: Row, plan_units: list[tuple[str, float]], why: str) -> dict:
+    return {"score": 0.0, "execution_time": round(row.seconds, 3),
+            "output": f"The grader could not grade this submission: {why}",
+            "tests": [{"name": n, "score": 0.0, "max_score": p,
+                       "output": "not graded (see the general output)", "visibility": "visible"}
+                      for n, p in plan_units]}
+
+
+def grade_folder(folder: Path, out_dir: Path, jobs: int = 1, assignment: str | None = None,
+                 grade_args: list[str] = (), wall_timeout: float = 1800.0,
+                 progress=print) -> list[Row]:
+    """Grades every submission in ``folder``; returns the gradebook rows (also written)."""
+    from autograder.plan import load_plan
+
+    folder, out_dir = Path(folder), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subs = find_submissions(folder, assignment)
+    todo = []
+    rows: dict[str, Row] = {}
+    for sub in subs:
+        row = Row(sub.student, str(sub.notebook or ""), results=str(out_dir / f"{sub.student}.json"))
+        rows[sub.student] = row
+        if sub.problem:
+            row.status, row.message = "graded", sub.problem
+            continue
+        a = _assignment_of(sub, assignment)
+        if a is None:
+            row.status = "error"
+            row.message = "cannot tell which assignment this notebook is for (use --assignment)"
+            continue
+        row.assignment = a
+        todo.append((sub, row))
+    needed = {row.assignment for _, row in todo} | ({assignment} if assignment else set())
+    units = {}
+    plan_dir = None
+    if "AUTOGRADER_PLAN_DIR" not in os.environ and needed:
+        plan_dir = tempfile.TemporaryDirectory(prefix="autograder-plans-")
+        pin_plans(needed, Path(plan_dir.name))
+    env = dict(os.environ)
+    if plan_dir is not None:
+        env["AUTOGRADER_PLAN_DIR"] = plan_dir.name
+    for a in needed:
+        plan = load_plan(a) if plan_dir is None else None
+        if plan is None:
+            from autograder.plan import read_plan
+
+            plan = read_plan(Path(plan_dir.name) / f"{a}.npz")
+        units[a] = [(u.name, u.points) for u in plan.units]
+    for sub in subs:  # submissions without a notebook: zero, with the reason
+        row = rows[sub.student]
+        if row.status == "error":
+            Path(row.results).write_text(json.dumps(_failed_results(row, [], row.message),
+                                                    indent=2) + "\n")
+        elif sub.problem:
+            a = assignment or (next(iter(needed)) if len(needed) == 1 else None)
+            row.assignment = a or ""
+            plan_units = units.get(a, [])
+            row.max_score = sum(p for _, p in plan_units)
+            data = _failed_results(row, plan_units, sub.problem)
+            data["output"] = sub.problem
+            Path(row.results).write_text(json.dumps(data, indent=2) + "\n")
+
+    def run(item):
+        sub, row = item
+        stats = out_dir / f".{sub.student}.stats.json"
+        cmd = [sys.executable, "-m", "autograder", "grade", str(sub.notebook), "--assignment",
+               row.assignment, "--json", row.results, "--quiet", "--stats", str(stats),
+               *grade_args]
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=wall_timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            _, err = proc.communicate()
+            err = f"grading took longer than {wall_timeout:.0f} s"
+        row.seconds = time.monotonic() - t0
+        if proc.returncode == 0 and stats.exists():
+            info = json.loads(stats.read_text())
+            data = json.loads(Path(row.results).read_text())
+            row.score, row.max_score = data["score"], info["max_score"]
+            row.peak_memory_mb = round(info["peak_memory"] / 2**20, 1)
+            row.units = {t["name"]: t["score"] for t in data["tests"]}
+        else:
+            row.status = "error"
+            lines = [ln for ln in (err or "").strip().splitlines() if ln.strip()]
+            row.message = (lines[-1] if lines else f"exit status {proc.returncode}")[:500]
+            row.max_score = sum(p for _, p in units.get(row.assignment, []))
+            Path(row.results).write_text(json.dumps(
+                _failed_results(row, units.get(row.assignment, []), row.message), indent=2) + "\n")
+        stats.unlink(missing_ok=True)
+        if progress:
+            progress(f"{row.student:<24} {row.status:<7} {row.score:g} / {row.max_score:g}"
+                     f"  ({row.seconds:.1f} s){'  ' + row.message if row.message else ''}")
+        return row
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            list(pool.map(run, todo))
+    finally:
+        if plan_dir is not None:
+            plan_dir.cleanup()
+    ordered = [rows[s.student] for s in subs]
+    write_gradebook(ordered, out_dir / "gradebook.csv",
+                    [n for a in sorted(units) for n, _ in units[a]])
+    return ordered
+
+
+def write_gradebook(rows: list[Row], path: Path, unit_names: list[str]) -> None:
+    unit_names = list(dict.fromkeys(unit_names))
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "assignment", "score", "max_score", "status", "seconds",
+                         "peak_memory_mb", *unit_names, "message", "results", "notebook"])
+        for r in rows:
+            writer.writerow([r.student, r.assignment, f"{r.score:g}", f"{r.max_score:g}",
+                             r.status, f"{r.seconds:.1f}", f"{r.peak_memory_mb:g}",
+                             *[f"{r.units[n]:g}" if n in r.units else "" for n in unit_names],
+                             r.message, r.results, r.notebook])
