@@ -56,9 +56,10 @@ def load_coco_data(base_dir: str | pathlib.Path, max_train: int | None = None,
             f"expected CS231n's COCO folder at {base_dir}, got no such folder; {HOW_TO_GET}"
         )
     captions = _read_h5(base_dir / CAPTIONS_FILE, None)
-    data = {key: captions[key] for key in
-            ("train_captions", "train_image_idxs", "val_captions", "val_image_idxs")
-            if _require(captions, key, base_dir / CAPTIONS_FILE)}
+    data = {}
+    for key in ("train_captions", "train_image_idxs", "val_captions", "val_image_idxs"):
+        _require(captions, key, base_dir / CAPTIONS_FILE)
+        data[key] = captions[key]
     suffix = "_pca" if pca_features else ""
     for split in ("train", "val"):
         feature_file = base_dir / f"{split}2014_vgg16_fc7{suffix}.h5"
@@ -118,10 +119,9 @@ def cs231n_elements(split: str, base_dir, max_train=None, pca_features=True):
     return tf.data.Dataset.from_tensor_slices(arrays), vocab, len(image_idxs)
 
 
-def _require(found: dict, key: str, path: pathlib.Path) -> bool:
+def _require(found: dict, key: str, path: pathlib.Path) -> None:
     if key not in found:
         raise CorruptDataError(f"expected dataset {key!r} in {path}, got keys {sorted(found)}")
-    return True
 
 
 def _read_h5(path: pathlib.Path, required_key: str | None) -> dict[str, np.ndarray]:
