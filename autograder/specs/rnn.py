@@ -3,6 +3,14 @@
 Inputs are fixed (linspace values, as in CS231n's checks, and seeded normals); inputs that a
 backward pass takes from its forward pass (``next_h``, ``h``) are computed here in float64
 numpy, so a bug in a student's forward pass costs only the forward's tests.
+
+Layers and models (``VanillaRNN``, ``MultilayerRNN``, ``CharRNN`` and the two classifiers) are
+built by the generic ``layer`` probe with every weight set by name. ``sample``, ``train_step``
+and ``train_tbptt`` run on a fixed-weight stand-in character model built from Keras's own
+layers (``rnnlab/probes/rnn.py``), with plain SGD so that clipping shows in the update: a bug in
+the student's ``CharRNN`` costs ``CharRNN`` only. Units that call other units' code (``rnn_backward``
+calls ``rnn_step_backward``, the layers call ``rnn_forward``, the training steps call
+``temporal_softmax_loss``) share their bugs; ``tests/rnn/test_rnn_grading.py`` lists which.
 """
 
 from __future__ import annotations
