@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.cases import Case, seeded_integers, seeded_normal
-
 from autograder.specs import Unit
 from autograder.specs.case_builders import DTYPES, call_cases
+from rnnlab.cases import Case, seeded_integers, seeded_normal
 
 NULL_ID, START_ID, END_ID = 0, 1, 2
 
@@ -181,9 +180,9 @@ def train_step() -> Unit:
     return Unit(
         "train_step", ["make_train_step"],
         public=_train_cases(7, 4, 3, 3, 1.0, 0, "3 SGD steps, clip_norm=1 (clipping)"),
-        hidden=_train_cases(8, 3, 2, 4, 1000.0, 10, "2 SGD steps, clip_norm=1000 (no clipping)")
-        + _train_cases(6, 5, 3, 2, 0.3, 20, "3 SGD steps, clip_norm=0.3",
-                       dtypes=("float64",)),
+        hidden=_train_cases(8, 3, 2, 4, 1000.0, 10, "2 SGD steps, clip_norm=1000 (no clipping)",
+                            dtypes=("float64",))
+        + _train_cases(6, 5, 3, 2, 0.3, 20, "3 SGD steps, clip_norm=0.3", dtypes=("float32",)),
     )
 
 

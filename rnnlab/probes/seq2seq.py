@@ -17,6 +17,7 @@ math, so grading a unit on them keeps it independent of the student's other unit
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 
 import numpy as np
@@ -345,6 +346,21 @@ def loss_probe(namespace: Mapping, case: Case) -> dict:
     return _dense(outputs)
 
 
+@contextlib.contextmanager
+def _quiet_retracing():
+    """Silences TensorFlow's "triggered tf.function retracing" warning, which every case's
+    fresh training step would otherwise set off in the student's notebook."""
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 @probe("seq2seq.train_step")
 def train_step_probe(namespace: Mapping, case: Case) -> dict:
     """``make_train_step(encoder, decoder, optimizer, loss_fn, clip_norm)`` run on batches.
@@ -365,14 +381,15 @@ def train_step_probe(namespace: Mapping, case: Case) -> dict:
         raise ProbeError("make_train_step() should return a tf.function (decorate the "
                          f"training step with @tf.function), got {type(step).__name__}")
     losses, norms = [], []
-    for source, target in zip(case.arrays["sources"], case.arrays["targets"]):
-        result = step(as_tensor(source, case.dtype), as_tensor(target, case.dtype))
-        if not isinstance(result, Mapping) or not {"loss", "grad_norm"} <= set(result):
-            got = sorted(result) if isinstance(result, Mapping) else type(result).__name__
-            raise ProbeError(f"the training step should return a dict with 'loss' and "
-                             f"'grad_norm', got {got}")
-        losses.append(np.asarray(result["loss"]))
-        norms.append(np.asarray(result["grad_norm"]))
+    with _quiet_retracing():
+        for source, target in zip(case.arrays["sources"], case.arrays["targets"]):
+            result = step(as_tensor(source, case.dtype), as_tensor(target, case.dtype))
+            if not isinstance(result, Mapping) or not {"loss", "grad_norm"} <= set(result):
+                got = sorted(result) if isinstance(result, Mapping) else type(result).__name__
+                raise ProbeError(f"the training step should return a dict with 'loss' and "
+                                 f"'grad_norm', got {got}")
+            losses.append(np.asarray(result["loss"]))
+            norms.append(np.asarray(result["grad_norm"]))
     out = {"loss": np.stack(losses), "grad_norm": np.stack(norms)}
     out.update({k: v.value for k, v in _toy_weights(encoder, decoder).items()})
     return out

@@ -1,0 +1,95 @@
+"""The seq2seq cases exercise what they claim: padding, early and late <END>, length
+normalisation that changes the ranking, and the toy models' interfaces."""
+
+import numpy as np
+import pytest
+
+from autograder.plan import load_plan
+from autograder.specs import load_units
+
+A = "seq2seq"
+END = 2
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan(A)
+
+
+def planned(plan, unit):
+    u = plan.unit(unit)
+    return list(zip(u.cases, u.expected))
+
+
+def test_every_unit_has_public_and_hidden_cases_in_both_dtypes():
+    for unit in load_units(A):
+        assert unit.public and unit.hidden, unit.name
+        assert {c.dtype for c in unit.cases} == {"float32", "float64"}, unit.name
+
+
+def test_encoder_and_loss_cases_have_padded_and_full_rows(plan):
+    for unit, key in (("encoder", "source"), ("seq2seq_loss", "source")):
+        sources = [case.arrays[key] for case, _ in planned(plan, unit)]
+        assert any((s == 0).any() for s in sources)
+        assert any((s != 0).all(axis=1).any() for s in sources)
+
+
+def test_greedy_cases_end_early_and_run_to_the_limit(plan):
+    rows = [row for _, out in planned(plan, "greedy_decode") for row in out["tokens"]]
+    ended = [row for row in rows if END in row]
+    assert any(list(row).index(END) < len(row) - 1 for row in ended)
+    assert any(END not in row for row in rows)
+    for row in ended:
+        assert not row[list(row).index(END) + 1:].any()  # <NULL> after <END>
+
+
+def beam_lengths(tokens):
+    """Generated tokens up to and including <END> (or all of them), per beam."""
+    ends = tokens == END
+    return np.where(ends.any(-1), ends.argmax(-1) + 1, tokens.shape[-1])
+
+
+def test_beam_cases_mix_lengths_and_normalisation_changes_the_ranking(plan):
+    reranked = False
+    for case, out in planned(plan, "beam_search"):
+        tokens, scores, alpha = out["tokens"], out["scores"], case.params["alpha"]
+        lengths = beam_lengths(tokens)
+        assert np.all(np.diff(scores, axis=1) <= 0), case.name  # best first
+        log_p = scores * lengths.astype(np.float64) ** alpha
+        if alpha > 0 and case.params["beam_width"] > 1:
+            mixed = [len(set(row)) > 1 for row in lengths]
+            assert any(mixed), case.name
+            reranked |= any(not np.all(np.diff(row) <= 1e-9) for row in log_p)
+    assert reranked, "no case where length normalisation changes the order of the beams"
+
+
+def test_attention_cases_mask_some_positions(plan):
+    for unit in ("attend", "attention_decoder"):
+        masks = [case.arrays["source_mask"] for case, _ in planned(plan, unit)]
+        assert any(not m.all() for m in masks)
+        assert all(m.any(axis=1).all() for m in masks)
+
+
+def test_attend_gives_zero_weight_to_padding(plan):
+    for case, out in planned(plan, "attend"):
+        weights, mask = out["weights"], case.arrays["source_mask"]
+        assert np.all(weights[~mask] == 0)
+        np.testing.assert_allclose(weights.sum(axis=1), 1, rtol=1e-6)
+
+
+def test_toy_models_have_the_notebook_interfaces():
+    import tensorflow as tf
+
+    from rnnlab.probes.seq2seq import _toy_classes
+
+    ToyEncoder, ToyDecoder, ToyAttention = _toy_classes()
+    encoder, decoder = ToyEncoder(6, 3), ToyDecoder(6, 3, end_bias=1.0)
+    source = tf.constant([[4, 5, 0], [3, 3, 3]])
+    states, h, c = encoder(source)
+    assert states.shape == (2, 3, 3) and h.shape == c.shape == (2, 3)
+    state = decoder.initial_state(states, h, c, tf.not_equal(source, 0))
+    scores, new_state = decoder.step(tf.constant([1, 1]), state)
+    assert scores.shape == (2, 6) and set(new_state) == set(state)
+    assert decoder(tf.constant([[1, 4], [1, 5]]), state).shape == (2, 2, 6)
+    context, weights = ToyAttention()(h, states, tf.not_equal(source, 0))
+    assert context.shape == (2, 3) and float(weights[0, 2]) == 0.0
