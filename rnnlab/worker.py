@@ -19,6 +19,7 @@ Usage (by the autograder only): ``python -I -m rnnlab.worker IN_FD OUT_FD``.
 
 from __future__ import annotations
 
+import linecache
 import os
 import sys
 
@@ -36,6 +37,7 @@ def main(argv: list[str]) -> int:
     from rnnlab.notebook import format_exception, read_notebook, run_definitions
 
     namespace: dict = {}
+    execs = 0
     while True:
         try:
             header, payload = wire.receive(commands.read)
@@ -61,8 +63,13 @@ def main(argv: list[str]) -> int:
                 namespace.pop(name, None)
             errors = []
             for index, source in header.get("cells", []):
+                # A file name of its own, registered like run_definitions does, so that
+                # AutoGraph (which reads the source back) converts this code, not the old one.
+                execs += 1
+                filename = f"<cell {int(index)}, exec {execs}>"
+                linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
                 try:
-                    exec(compile(source, f"<cell {int(index)}>", "exec"), namespace)  # noqa: S102
+                    exec(compile(source, filename, "exec"), namespace)  # noqa: S102
                 except KeyboardInterrupt:
                     raise
                 except BaseException as exc:  # noqa: BLE001 - as run_definitions does

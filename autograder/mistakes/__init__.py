@@ -43,6 +43,8 @@ from rnnlab.notebook import read_notebook
 
 from autograder import paths
 
+FORMAT = 2  # bump to recompile every cached set of mistake values
+
 
 @dataclass(frozen=True)
 class Mistake:
@@ -122,7 +124,7 @@ class KnownMistakes:
 def _key(assignment: str, mistakes: list[Mistake]) -> str:
     from autograder.plan import plan_key
 
-    digest = hashlib.sha256(plan_key(assignment).encode())
+    digest = hashlib.sha256(f"{FORMAT}:{plan_key(assignment)}".encode())
     digest.update(repr(mistakes).encode())
     return digest.hexdigest()[:20]
 
