@@ -50,6 +50,9 @@ student-bundle: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check rnnlab autograder tests benchmarks
 
+review: $(STAMP)
+	$(PY) -m autograder review
+
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
 

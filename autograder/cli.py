@@ -131,9 +131,11 @@ def _audit(args) -> int:
                            cells=args.cells.split(",") if args.cells else None,
                            limit=args.limit, progress=print if args.verbose else None)
         md, js = write_report(report, Path(args.out) if args.out else AUDIT_DIR)
-        print(f"{a}: {len(report.outcomes)} mutants, {report.caught} caught "
-              f"({100 * report.catch_rate:.1f}%), {len(report.survivors)} survived, "
-              f"{len(report.unexplained)} unexplained; {report.seconds:.0f} s\n"
+        print(f"{a}: {len(report.outcomes)} mutants, {report.caught} caught, "
+              f"{len(report.survivors)} survived ({len(report.equivalent)} equivalent, "
+              f"{len(report.unexplained)} unexplained): {100 * report.catch_rate:.1f}% of the "
+              f"mutants that change the program ({100 * report.raw_catch_rate:.1f}% of all); "
+              f"{report.seconds:.0f} s\n"
               f"   report: {md}")
         for o in report.survivors:
             exp = report.explanations.get(o.key)
