@@ -97,7 +97,7 @@ def plot_clipping(histories: dict, threshold: float, axes=None):
         axes[0].lines[-1].set_label(label)
         axes[1].plot(history.steps["grad_norm"], history.values["grad_norm"], label=label)
     axes[0].set_title("training loss")
-    axes[0].set_ylim(0, None)
+    axes[0].set_yscale("log")
     axes[0].legend()
     axes[1].axhline(threshold, color="k", ls=":", label=f"threshold {threshold:g}")
     axes[1].set_yscale("log")
@@ -135,6 +135,44 @@ def plot_forget_gates(f: np.ndarray, ax=None, title: str | None = None, marks=()
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_memory_unit(c: np.ndarray, f: np.ndarray, labels, label_names=("a", "b"), marks=(),
+                     axes=None, unit: int | None = None):
+    """One hidden unit's cell state and forget gate along many sequences, coloured by label.
+
+    Args:
+        c: the unit's cell state, `(N, T)`.
+        f: the unit's forget gate, `(N, T)`.
+        labels: `(N,)` class ids (0 or 1) of the sequences.
+        label_names: the names of the two classes.
+        marks: time steps to mark with a vertical line.
+        axes: two axes (a new figure by default).
+        unit: the unit's index, for the titles.
+
+    Returns:
+        The two axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(13, 3.5))
+    labels = np.asarray(labels)
+    for value, colour in ((0, "C0"), (1, "C1")):
+        rows = np.flatnonzero(labels == value)
+        for k, n in enumerate(rows):
+            name = f"label {label_names[value]}" if k == 0 else None
+            axes[0].plot(c[n], color=colour, lw=0.8, alpha=0.6, label=name)
+            axes[1].plot(f[n], color=colour, lw=0.8, alpha=0.6, label=name)
+    which = "" if unit is None else f" of unit {unit}"
+    axes[0].set(xlabel="time step t", ylabel="$c_t$", title=f"cell state{which}")
+    axes[1].set(xlabel="time step t", ylabel="$f_t$", title=f"forget gate{which}", ylim=(0, 1.02))
+    for ax in axes:
+        for t in marks:
+            ax.axvline(t, color="k", ls="--", lw=0.8)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    return axes
 
 
 def plot_accuracy_by_distance(results: dict, ax=None, chance: float | None = None,
