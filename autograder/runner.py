@@ -195,8 +195,10 @@ class WorkerSession:
         ):
             if res == resource.RLIMIT_NPROC and self._nproc is None:
                 continue
+            # CPU: SIGXCPU at the limit, SIGKILL 5 s later if the code ignores SIGXCPU
+            hard = value + 5 if res == resource.RLIMIT_CPU else value
             try:
-                resource.setrlimit(res, (value, value))
+                resource.setrlimit(res, (value, hard))
             except (ValueError, OSError):
                 pass
         self.sandbox.preexec()
@@ -302,13 +304,15 @@ class WorkerSession:
             raise WorkerFailed(f"the worker broke the protocol ({exc})") from None
 
     def _describe_exit(self, code: int) -> str:
+        if self.sandbox.mode == "namespace" and 128 < code < 128 + 65:
+            code = -(code - 128)  # the namespace's init reports a signal as 128 + N
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
             hint = {"SIGKILL": " (out of memory or CPU time?)", "SIGXCPU": " (out of CPU time)",
                     "SIGSEGV": " (a crash, often out of memory)",
                     "SIGXFSZ": " (it wrote a file larger than the limit)"}.get(name, "")
             return f"the process running your code was killed by {name}{hint}"
-        if code == 121 and self.sandbox.mode == "namespace":
+        if code in (121, 122) and self.sandbox.mode == "namespace":
             return "the grader's sandbox could not be set up (a grader problem, not yours)"
         return f"the process running your code exited with status {code}"
 

@@ -18,8 +18,10 @@ It then:
    copied into the home folder;
 3. ``chroot``s there, drops every group and becomes the unprivileged sandbox user (which
    leaves no capability), sets ``no_new_privs`` and a parent-death signal (``setuid`` clears
-   the one ``unshare --kill-child`` set), and executes the worker, which stays PID 1: when it
-   ends, the kernel ends every process left in the namespace.
+   the one ``unshare --kill-child`` set), and starts the worker as its child. It stays as
+   PID 1 of the namespace: it reaps orphans and, when the worker ends, exits with the
+   worker's status (128 + N for a worker killed by signal N), upon which the kernel ends
+   every process left in the namespace.
 
 CONFIG is a JSON object: ``root``, ``uid``, ``gid``, ``binds`` ([path, ...]), ``masks`` (paths
 inside a bound folder that get an empty, unreadable mount over them), ``symlinks``
@@ -119,8 +121,27 @@ def main(argv):
     except Exception as exc:  # noqa: BLE001 - report anything, in one line, and stop
         print(f"autograder sandbox: setting up failed: {exc}", file=sys.stderr, flush=True)
         return 121
-    os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
-    return 0  # not reached
+    worker = os.fork()
+    if worker == 0:
+        try:
+            os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+        finally:
+            os._exit(122)
+    # PID 1 of the namespace: let go of the worker's channels (so that the grader sees them
+    # close when the worker dies), reap orphans, and report how the worker ended. Signals
+    # from inside the namespace cannot reach it (it has no handlers).
+    os.closerange(3, 1 << 16)
+    while True:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            return 0
+        except InterruptedError:
+            continue
+        if pid == worker:
+            if os.WIFSIGNALED(status):
+                return 128 + os.WTERMSIG(status)
+            return os.WEXITSTATUS(status)
 
 
 if __name__ == "__main__":

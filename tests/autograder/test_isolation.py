@@ -87,7 +87,7 @@ def test_student_code_runs_unprivileged_offline_and_cannot_read_hidden_material(
         assert proc.returncode == 0, proc.stderr[-2000:]
         report = json.loads(proc.stdout)
         assert report["uid"] == sandbox.uid != 0 and report["gid"] != 0 and report["groups"] == []
-        assert report["pid"] == 1  # its own PID namespace
+        assert report["pid"] <= 3  # its own PID namespace (PID 1 is the sandbox's init)
         assert report["readable"] == []
         assert report["network"] != "connected"
         assert "wrote" not in report
@@ -196,3 +196,71 @@ def test_a_payload_claiming_a_huge_array_allocates_nothing():
     payload = _zip({"a.npy": header.getvalue() + b"\0" * 64})
     with pytest.raises(ValueError, match="declares more data"):
         wire.unpack_arrays_safely(payload)
+
+
+# ---------------------------------------------------------------------------------------------
+# Limits and modes, end to end through the worker (tiny notebooks: no TensorFlow is imported).
+
+
+def _notebook(tmp_path, source: str) -> Path:
+    nb = {"nbformat": 4, "nbformat_minor": 4, "metadata": {"rnnlab": {"assignment": "rnn"}},
+          "cells": [{"cell_type": "code", "metadata": {}, "source": source, "outputs": [],
+                     "execution_count": None}]}
+    path = tmp_path / "rnn.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def _load(tmp_path, source, **limits):
+    from autograder.runner import Limits, WorkerSession
+
+    with WorkerSession(_notebook(tmp_path, source), Limits(load_timeout=60, **limits)) as s:
+        report = s.start()
+        return report, s.output()
+
+
+def test_cpu_time_is_limited(tmp_path):
+    report, _ = _load(tmp_path, "while True:\n    pass\n", cpu_seconds=2)
+    assert not report.ok and "SIGXCPU" in report.error
+
+
+def test_memory_is_limited(tmp_path):
+    code = ("import os\ntry:\n    block = bytearray(3 << 30)\nexcept MemoryError:\n"
+            "    os._exit(42)\nos._exit(1)\n")
+    report, _ = _load(tmp_path, code, memory_bytes=1 << 30)
+    assert "exited with status 42" in report.error
+
+
+def test_file_size_is_limited(tmp_path):
+    code = ("import os\ntry:\n    open('big.bin', 'wb').write(b'0' * (4 << 20))\n"
+            "except OSError:\n    os._exit(43)\nos._exit(1)\n")
+    report, _ = _load(tmp_path, code, file_bytes=1 << 20)
+    assert "exited with status 43" in report.error
+
+
+@needs_root
+def test_processes_are_limited(tmp_path):
+    code = ("import os, time\nn = 0\ntry:\n    while n < 1000:\n        if os.fork() == 0:\n"
+            "            time.sleep(600)\n        n += 1\nexcept OSError:\n    os._exit(min(n, 200))\n")
+    report, _ = _load(tmp_path, code, processes=16)
+    status = int(report.error.split("status ")[1].split()[0])
+    assert 0 < status < 16
+
+
+def test_output_is_truncated_to_its_start_and_end(tmp_path):
+    code = ("import sys, os\nprint('FIRST')\nfor i in range(20000):\n    print('x' * 100)\n"
+            "print('LAST', flush=True)\nos._exit(5)\n")
+    report, output = _load(tmp_path, code, output_bytes=4096)
+    assert "exited with status 5" in report.error
+    assert output.startswith("FIRST") and "LAST" in output and len(output) < 6000
+    assert "bytes of output left out" in output
+
+
+def test_laptop_mode_grades_and_says_which_protections_were_missing(tmp_path):
+    from autograder.api import grade_notebook
+
+    result = grade_notebook(_notebook(tmp_path, "import os\nos._exit(3)\n"), "rnn",
+                            sandbox=Sandbox.detect("process"), hints=False)
+    assert result.score == 0
+    assert "exited with status 3" in result.output
+    assert "Note: student code ran as the grader's own user, with network access" in result.output
