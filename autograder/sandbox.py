@@ -358,8 +358,10 @@ def _reserve_uid():
 
 def _run_probe(sandbox: Sandbox, timeout: float = 60.0) -> str:
     """Starts a tiny confined Python that imports ``rnnlab``; returns "" or what went wrong."""
-    code = ("import os, sys, rnnlab; assert os.getuid() != 0; "
-            "sys.stdout.write('ok')")
+    # Modules the worker needs from the standard library (most are not frozen into the
+    # interpreter, so they prove its library is readable), numpy and the course library.
+    code = ("import os, sys, json, struct, zipfile, ctypes, numpy, rnnlab.cases, rnnlab.wire; "
+            "assert os.getuid() != 0; sys.stdout.write('ok')")
     with tempfile.TemporaryDirectory(prefix="autograder-probe-") as tmp:
         workdir = Path(tmp)
         os.chmod(workdir, 0o755 if sandbox.mode == "user" else 0o700)

@@ -47,7 +47,8 @@ def test_a_folder_is_graded_in_parallel_and_survives_failures(tmp_path):
     (folder / "ben" / f"{A}.ipynb").write_text("{broken")
     (folder / "cat").mkdir()
     (folder / "dan.ipynb").write_text(json.dumps({"nbformat": 4, "cells": [], "metadata": {}}))
-    env = dict(os.environ, AUTOGRADER_UID_BASE="62100", AUTOGRADER_UID_COUNT="8")
+    env = dict(os.environ, AUTOGRADER_UID_BASE=str(66000 + 8 * (os.getpid() % 200)),
+               AUTOGRADER_UID_COUNT="8")
     proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--jobs", "2",
                            "--out-dir", str(out), "--timeout", "20"], env=env,
                           capture_output=True, text=True, timeout=1200)
