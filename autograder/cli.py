@@ -48,6 +48,13 @@ def _grade(args) -> int:
             print(f"autograder: cannot grade {nb}: {exc}", file=sys.stderr)
             status = 2
             continue
+        except Exception:  # noqa: BLE001 - a grader bug: say so, keep grading the others
+            import traceback
+
+            traceback.print_exc()
+            print(f"autograder: cannot grade {nb}: internal error (above)", file=sys.stderr)
+            status = 2
+            continue
         print(console_table(result, details=not args.quiet))
         if args.json:
             write_results_json(result, args.json)
