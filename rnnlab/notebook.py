@@ -117,7 +117,10 @@ def format_exception(exc: BaseException, limit_chars: int = 600) -> str:
     cell = frames[-1].filename[1:-1].split(",")[0] if frames else ""
     where = f" ({cell}, line {frames[-1].lineno})" if frames else ""
     text = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, NotImplementedError) and not str(exc):
+    # An empty NotImplementedError is a stub; tf.function's AutoGraph re-raises it with its
+    # trace ("in user code: ... NotImplementedError: ") around the empty message.
+    if isinstance(exc, NotImplementedError) and (
+            not str(exc) or str(exc).rstrip().endswith("NotImplementedError:")):
         text = "NotImplementedError: not implemented yet (the cell still has its stub)"
     if len(text) > limit_chars:
         text = text[:limit_chars] + "..."
