@@ -187,7 +187,10 @@ def _build_layer(namespace: Mapping, case: Case, **extra):
     """The student's layer ``params.layer(**config, **extra)``, built and set to the weights.
 
     The layer is built with ``layer.build(*params.build_shapes)`` (its ``build`` is given in
-    the notebook), so no student method has to run before the weights are set.
+    the notebook), so no student method has to run before the weights are set. Probes then
+    call ``layer.call`` (not ``layer(...)``): Keras's ``__call__`` would wrap a student's
+    exception in a long message of its own, hiding, for example, that a stub is not
+    implemented yet.
     """
     p = case.params
     cls = lookup(namespace, p["layer"])
@@ -241,7 +244,7 @@ def encoder_probe(namespace: Mapping, case: Case) -> dict:
     source = as_tensor(case.arrays["source"], case.dtype)
     weights = _weight_variables(layer, case)
     with tf.GradientTape() as tape:
-        outputs = split_outputs(layer(source), ["states", "h", "c"], "Encoder.call()")
+        outputs = split_outputs(layer.call(source), ["states", "h", "c"], "Encoder.call()")
     outputs.update(_dense(gradients_of(tape, outputs, weights, case.dtype,
                                        case.params.get("upstream_seed", 0))))
     return outputs
@@ -267,7 +270,7 @@ def decoder_probe(namespace: Mapping, case: Case) -> dict:
                              ["logits", "state"], "Decoder.step()")
         state = _state_dict(step["state"], ("h", "c"), "Decoder.step()")
         outputs = {"step_logits": step["logits"], "step_h": state["h"], "step_c": state["c"]}
-        outputs["logits"] = layer(tensors["target_in"], {"h": h0, "c": c0})
+        outputs["logits"] = layer.call(tensors["target_in"], {"h": h0, "c": c0})
     outputs.update(_dense(gradients_of(tape, outputs, {**sources, **weights}, case.dtype,
                                        case.params.get("upstream_seed", 0))))
     return outputs
