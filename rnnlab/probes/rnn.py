@@ -47,9 +47,9 @@ def _keras_char_model_class():
 
         def call(self, ids, initial_state=None, return_state=False, training=False):
             x = self.embedding(ids)
-            if initial_state is None:
-                initial_state = tf.zeros((tf.shape(ids)[0], self.hidden_size), x.dtype)
-            h, final_state = self.rnn(x, initial_state=[initial_state])
+            zeros = tf.zeros((tf.shape(ids)[0], self.hidden_size), x.dtype)
+            h, final_state = self.rnn(x, initial_state=[zeros if initial_state is None
+                                                        else initial_state])
             scores = self.out(h)
             return (scores, final_state) if return_state else scores
 

@@ -15,7 +15,7 @@ MISTAKES = {
                                [("tf.gather(W_embed, x)", "tf.gather(W_embed, x % 3)")]),
     "temporal_affine_forward": ("temporal_affine_forward_code", [("x, w) + b", "x, w)")]),
     "VanillaRNN": ("VanillaRNN_code", [("if initial_state is None:", "if True:")]),
-    "MultilayerRNN": ("MultilayerRNN_code", [("out = layer(out)", "out = layer(x)")]),
+    "MultilayerRNN": ("MultilayerRNN_code", [("out = rnn_layer(out)", "out = rnn_layer(x)")]),
     "CharRNN": ("CharRNN_code", [("word_embedding_forward(ids, self.W_embed)",
                                   "word_embedding_forward(ids, tf.transpose(self.W_out))")]),
     "train_step": ("train_step_code", [

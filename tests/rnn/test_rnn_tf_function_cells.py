@@ -1,6 +1,8 @@
 """tf.function in notebook cells behaves under the grader as in Jupyter: AutoGraph can read the
 cell's source, so Python control flow over tensors (a student's own clipping, say) converts."""
 
+import pytest
+
 from rnnlab.notebook import format_exception, run_definitions
 
 CELL = '''
@@ -46,3 +48,14 @@ def test_error_locations_still_name_the_cell():
         exec(compile("1/0", "<cell 7, run 3>", "exec"), {})  # noqa: S102
     except ZeroDivisionError as exc:
         assert format_exception(exc).endswith("(cell 7, line 1)")
+
+
+def test_a_stub_inside_a_tf_function_still_reads_not_implemented():
+    stub = "import tensorflow as tf\n\n@tf.function\ndef step(x):\n    raise NotImplementedError()\n"
+    run = run_definitions(notebook(stub))
+    import tensorflow as tf
+
+    with pytest.raises(NotImplementedError) as info:
+        run.namespace["step"](tf.constant(1.0))
+    assert "in user code" in str(info.value)  # AutoGraph converted and wrapped it
+    assert format_exception(info.value).startswith("NotImplementedError: not implemented yet")
