@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnlab.cases import Case, linspace, seeded_normal
-
 from autograder.specs import Unit
 from autograder.specs.case_builders import DTYPES, call_cases, layer_cases
+from rnnlab.cases import Case, linspace, seeded_normal
 
 # ---------------------------------------------------------------------------------------------
 # Inputs and a float64 numpy reference of the forward pass (gates i, f, o, g along 4H).

@@ -27,8 +27,8 @@ def test_notebook_cells_follow_the_scheme():
 
 @pytest.mark.slow
 def test_solution_notebook_runs_top_to_bottom_in_fast_mode(tmp_path):
-    from nbclient import NotebookClient
     import nbformat
+    from nbclient import NotebookClient
 
     nb = nbformat.read(solution_notebook("lstm"), as_version=4)
     env_before = os.environ.get("RNNLAB_FAST")
@@ -49,7 +49,7 @@ def test_solution_notebook_runs_top_to_bottom_in_fast_mode(tmp_path):
 @pytest.mark.slow
 def test_benchmark_runs_and_prints_the_ratio():
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_lstm.py"),
-                           "--rounds", "1", "--steps", "1"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=900)
+                           "--rounds", "1", "--steps", "1"], check=False, capture_output=True,
+                          text=True, cwd=ROOT, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "ratio ours/keras" in proc.stdout

@@ -118,10 +118,10 @@ def test_gradient_flow_is_the_gradient_norm_of_the_last_step(ns):
     # out[:, t] = sum_{s <= t} x_s W, so dL/dx_t = ones(N, H) W^T for every t.
     N, T, D, H = 3, 5, 4, 2
     W = RNG.standard_normal((D, H))
-    layer = lambda x: tf.cumsum(x @ W, axis=1)  # noqa: E731
+    layer = lambda x: tf.cumsum(x @ W, axis=1)
     norms = ns["gradient_flow"](layer, RNG.standard_normal((N, T, D)))
     assert_close(norms, np.full(T, np.sqrt(N) * np.linalg.norm(W.sum(axis=1))))
-    last_only = lambda x: layer(x)[:, -1]  # noqa: E731
+    last_only = lambda x: layer(x)[:, -1]
     assert_close(ns["gradient_flow"](last_only, np.ones((N, T, D))), norms)
 
 
