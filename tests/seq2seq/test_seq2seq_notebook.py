@@ -26,7 +26,9 @@ def test_solution_runs_top_to_bottom_in_fast_mode(tmp_path):
     from nbclient import NotebookClient
 
     nb = nbformat.read(paths.solution_notebook(A), as_version=4)
-    env = dict(os.environ, RNNLAB_FAST="1", MPLBACKEND="Agg")
+    # The inline backend, as in Jupyter (the tests' Agg would display no figure).
+    env = dict(os.environ, RNNLAB_FAST="1",
+               MPLBACKEND="module://matplotlib_inline.backend_inline")
     client = NotebookClient(nb, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
     old = dict(os.environ)
