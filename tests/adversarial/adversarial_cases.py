@@ -283,12 +283,18 @@ import os, time
 n = 0
 try:
     while n < 100000:
-        if os.fork() == 0:
-            while True:
-                time.sleep(60)
+        if os.fork() == 0:  # children hold their slot a few seconds, then leave
+            time.sleep(5)
+            os._exit(0)
         n += 1
 except OSError as exc:
-    raise RuntimeError(f"spray stopped after {n} processes: {type(exc).__name__}")
+    stopped = f"spray stopped after {n} processes: {type(exc).__name__}"
+while True:  # reap them, so that the slots are free again
+    try:
+        os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+raise RuntimeError(stopped)
 '''
 
 DISK_FLOOD = '''
