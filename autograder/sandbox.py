@@ -422,7 +422,7 @@ def _notes(mode: str, reasons: tuple[str, ...]) -> list[str]:
         return []
     if mode == "user":
         notes = [f"student code ran as an unprivileged user but with network access and read "
-                 f"access to every world-readable file ({why})"]
+                 f"access to every world-readable file" + (f" ({why})" if why else "")]
         exposed = [str(p) for p in _secret_paths() if p.exists() and _world_readable(p)]
         if exposed:
             notes.append("WARNING: readable by every user, so by student code: "
