@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import json
 import linecache
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,16 +112,30 @@ class DefinitionRun:
     errors: list[CellError] = field(default_factory=list)
 
 
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+# Keras wraps an exception raised in ``Layer.call`` as "Exception encountered when calling
+# X.call().\n\n<bold>message</bold>\n\nArguments received ...".
+_KERAS_WRAPPED = re.compile(r"Exception encountered when calling [^\n]*\n\n\x1b\[1m(.*?)\x1b\[0m",
+                            re.DOTALL)
+
+
+def _is_stub_message(message: str) -> bool:
+    """Whether a NotImplementedError's message is that of a bare ``raise NotImplementedError``,
+    possibly wrapped by tf.function's AutoGraph ("in user code: ... NotImplementedError: ") or
+    by Keras's ``Layer.__call__`` (an empty highlighted message)."""
+    if not message.strip() or message.rstrip().endswith("NotImplementedError:"):
+        return True
+    wrapped = _KERAS_WRAPPED.search(message)
+    return wrapped is not None and _is_stub_message(wrapped.group(1))
+
+
 def format_exception(exc: BaseException, limit_chars: int = 600) -> str:
     """``Type: message`` and the innermost notebook-cell frame, kept short."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
     cell = frames[-1].filename[1:-1].split(",")[0] if frames else ""
     where = f" ({cell}, line {frames[-1].lineno})" if frames else ""
-    text = f"{type(exc).__name__}: {exc}"
-    # An empty NotImplementedError is a stub; tf.function's AutoGraph re-raises it with its
-    # trace ("in user code: ... NotImplementedError: ") around the empty message.
-    if isinstance(exc, NotImplementedError) and (
-            not str(exc) or str(exc).rstrip().endswith("NotImplementedError:")):
+    text = _ANSI_ESCAPE.sub("", f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, NotImplementedError) and _is_stub_message(str(exc)):
         text = "NotImplementedError: not implemented yet (the cell still has its stub)"
     if len(text) > limit_chars:
         text = text[:limit_chars] + "..."
