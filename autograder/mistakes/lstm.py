@@ -43,4 +43,11 @@ MISTAKES = [
         replace=[("dprev_c = dc * f", "dprev_c = tf.zeros_like(dc)")],
         units=["lstm_step_backward", "lstm_backward"],
     ),
+    Mistake(
+        title="the bias does not start with ones for the forget gate: build b with "
+              "initializer=forget_bias_initializer",
+        cell="lstm_layer_code",
+        replace=[('initializer=forget_bias_initializer, name="b"', 'name="b"')],
+        units=["lstm_layer"],
+    ),
 ]

@@ -178,6 +178,12 @@ def lstm_layer() -> Unit:
                       f"random N=2 T=4 D=3, {dtype}",
                 "lstm.stack", stack,
                 {"layer": layer, "units": [4, 2], "dtype": dtype, "upstream_seed": 11})
+           for dtype in DTYPES]
+        + [Case(unit, f"a fresh layer's initial weights: b has ones for the forget gate and "
+                      f"zeros elsewhere, Wh is orthogonal (Wh Wh^T = I), H=3 D=2, {dtype}",
+                "layer_init", {"x": seeded_normal(540, (2, 4, 2))},
+                {"layer": layer, "config": {"units": 3}, "inputs": ["x"], "fixed": ["b"],
+                 "orthogonal": ["Wh"], "dtype": dtype})
            for dtype in DTYPES],
     )
 

@@ -258,3 +258,40 @@ def layer_probe(namespace: Mapping, case: Case) -> dict:
                          p.get("upstream_seed", 0))
     outputs.update(grads)
     return outputs
+
+
+@probe("layer_init")
+def layer_init_probe(namespace: Mapping, case: Case) -> dict:
+    """Builds a fresh Keras layer and reports what its initializers must make of its weights.
+
+    Only properties that do not depend on the random draw are returned, so they compare
+    exactly with the reference: ``<name>`` for weights whose initial value is fixed (zeros, a
+    forget-gate bias of ones) and ``<name>_gram`` = ``W @ W.T`` for weights that must start
+    orthogonal (the identity whatever the seed).
+
+    Params:
+        layer: the class name. config: constructor keyword arguments. inputs: call argument
+        specs (the call builds the weights). fixed: weight names returned as they are.
+        orthogonal: weight names returned as Gram matrices.
+    """
+    import keras
+
+    p = case.params
+    cls = lookup(namespace, p["layer"])
+    keras.utils.set_random_seed(p.get("seed", 0))
+    layer = cls(**p.get("config", {}), dtype=case.dtype)
+    tensors = {k: as_tensor(v, case.dtype) for k, v in case.arrays.items()}
+    layer(*[resolve(case, s, tensors) for s in p.get("inputs", [])])
+    outputs = {}
+    for name in [*p.get("fixed", []), *p.get("orthogonal", [])]:
+        matches = [v for v in layer.weights if v.path == name or v.path.endswith("/" + name)]
+        if len(matches) != 1:
+            names = sorted(v.path for v in layer.weights)
+            raise ProbeError(f"{p['layer']}: expected one weight named {name!r}, found "
+                             f"{len(matches)} (its weights: {', '.join(names) or 'none'})")
+        value = np.asarray(matches[0].numpy())
+        if name in p.get("orthogonal", []):
+            outputs[f"{name}_gram"] = value @ value.T
+        else:
+            outputs[name] = value
+    return outputs
