@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlab.notebook import cell_source, read_notebook
-
 from autograder import paths
+from rnnlab.notebook import cell_source, read_notebook
 
 _MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 
@@ -89,3 +88,49 @@ def write_notebook(nb: dict, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
     return path
+
+
+def dependents(unit: str, used_by: dict[str, set[str]]) -> set[str]:
+    """``unit`` and every unit whose code calls it, transitively (``used_by``: unit -> the
+    units that call it directly). What a bug in ``unit`` should cost."""
+    seen, todo = set(), [unit]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(used_by.get(name, ()))
+    return seen
+
+
+def unit_outcomes(nb: dict, plan, units=None) -> dict[str, bool]:
+    """Grades a notebook dict in this process, without the sandbox: unit -> whether every
+    case passes (optionally only ``units``). The same probes and comparisons as
+    :func:`autograder.api.grade_notebook`, for tests that grade many variants quickly;
+    never use it on untrusted code."""
+    from rnnlab.compare import compare_outputs
+    from rnnlab.notebook import run_definitions
+    from rnnlab.probes import run_case
+
+    namespace = run_definitions(nb).namespace
+    outcomes = {}
+    for unit in plan.units:
+        if units is not None and unit.name not in units:
+            continue
+        ok = True
+        for case, expected in zip(unit.cases, unit.expected):
+            try:
+                got = run_case(namespace, case)
+            except Exception:  # noqa: BLE001 - a raising case is a failing case
+                ok = False
+            else:
+                ok = all(c.ok for c in compare_outputs(got, expected, case.dtype))
+            if not ok:
+                break
+        outcomes[unit.name] = ok
+    return outcomes
+
+
+def lost_units(assignment: str, plan, cell: str, edits: list[tuple[str, str]]) -> set[str]:
+    """The units a submission loses when it is the solution with ``edits`` in ``cell``."""
+    nb = make_submission(assignment, Recipe(solved=["*"], bugs={cell: edits}))
+    return {name for name, ok in unit_outcomes(nb, plan).items() if not ok}
