@@ -11,6 +11,7 @@ live in ``rnnlab/probes/<assignment>.py`` and are named ``"<assignment>.<what>"`
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable, Mapping
 
@@ -48,12 +49,29 @@ def run_case(namespace: Mapping, case: Case) -> dict[str, np.ndarray]:
     import keras
 
     keras.utils.set_random_seed(int(case.params.get("seed", 0)))
-    results = get_probe(case.probe)(namespace, case)
+    with quiet_retracing():
+        results = get_probe(case.probe)(namespace, case)
     return {key: to_numpy(key, value) for key, value in results.items()}
 
 
 # ---------------------------------------------------------------------------------------------
 # Helpers shared by probes.
+
+
+@contextlib.contextmanager
+def quiet_retracing():
+    """Silences TensorFlow's "triggered tf.function retracing" warning: every case hands the
+    student's ``tf.function`` fresh models and shapes, which is the point of the case, not a
+    problem of the student's code worth a warning in the notebook."""
+    import tensorflow as tf
+
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("ERROR")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def lookup(namespace: Mapping, name: str):

@@ -17,7 +17,6 @@ math, so grading a unit on them keeps it independent of the student's other unit
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 
 import numpy as np
@@ -30,6 +29,7 @@ from rnnlab.probes import (
     gradients_of,
     lookup,
     probe,
+    quiet_retracing,
     split_outputs,
 )
 
@@ -349,21 +349,6 @@ def loss_probe(namespace: Mapping, case: Case) -> dict:
     return _dense(outputs)
 
 
-@contextlib.contextmanager
-def _quiet_retracing():
-    """Silences TensorFlow's "triggered tf.function retracing" warning, which every case's
-    fresh training step would otherwise set off in the student's notebook."""
-    import tensorflow as tf
-
-    logger = tf.get_logger()
-    level = logger.level
-    logger.setLevel("ERROR")
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 @probe("seq2seq.train_step")
 def train_step_probe(namespace: Mapping, case: Case) -> dict:
     """``make_train_step(encoder, decoder, optimizer, loss_fn, clip_norm)`` run on batches.
@@ -384,7 +369,7 @@ def train_step_probe(namespace: Mapping, case: Case) -> dict:
         raise ProbeError("make_train_step() should return a tf.function (decorate the "
                          f"training step with @tf.function), got {type(step).__name__}")
     losses, norms = [], []
-    with _quiet_retracing():
+    with quiet_retracing():
         for source, target in zip(case.arrays["sources"], case.arrays["targets"]):
             result = step(as_tensor(source, case.dtype), as_tensor(target, case.dtype))
             if not isinstance(result, Mapping) or not {"loss", "grad_norm"} <= set(result):
