@@ -305,6 +305,8 @@ def make_train_step() -> Unit:
         public=[
             _train_case(unit, "4 steps of SGD with momentum on a small classifier", "float64",
                         sgd, 4),
+            _train_case(unit, "3 steps of SGD with momentum, gradients clipped to norm 0.5",
+                        "float64", sgd, 3, clip_norm=0.5, seed=440, scale=3.0),
             _train_case(unit, "a small batch overfits (8 examples, Adam, 100 steps, loss < 0.05)",
                         "float32", {"kind": "adam", "learning_rate": 0.05}, 100,
                         report="overfit", threshold=0.05, seed=420, N=8, hidden=16),

@@ -6,6 +6,7 @@ The one-bug submissions are graded in this process (same probes and comparisons 
 sandboxed grader); the solution and the release also go through the real grader.
 """
 
+import re
 import time
 
 import pytest
@@ -15,7 +16,7 @@ from autograder.examples import Recipe, make_submission
 from autograder.paths import release_notebook, solution_notebook
 from autograder.plan import load_plan
 from rnnlab.compare import compare_outputs
-from rnnlab.notebook import read_notebook, run_definitions
+from rnnlab.notebook import cell_source, read_notebook, run_definitions
 from rnnlab.probes import run_case
 
 A = "captioning"
@@ -166,6 +167,47 @@ def test_reinforce_without_stop_gradient_loses_only_its_unit(plan):
 @pytest.mark.parametrize("bug", [b for b in BUGS if b != "REINFORCE without stop_gradient"])
 def test_one_bug_loses_exactly_the_units_it_touches(bug, plan):
     assert lost_units(bug, plan) == BUGS[bug][2]
+
+
+# The visible check cells (check_<unit>(Name)) must fail on the same one-bug submissions, so a
+# student sees the bug before submitting. The exception: the every-step model's visible check
+# covers its loss only; its sampling is in hidden cases (and the bug fails
+# captioning_rnn_sample's visible check anyway).
+VISIBLE_MISSES = {("sample keeps writing after <END>", "image_every_step")}
+
+
+def visible_check_calls() -> dict[str, str]:
+    """unit -> the name its check cell passes to ``check_<unit>``."""
+    calls = {}
+    for cell in read_notebook(solution_notebook(A))["cells"]:
+        match = re.match(r"check_(\w+)\((\w+)\)", cell_source(cell))
+        if match:
+            calls[match[1]] = match[2]
+    return calls
+
+
+def test_every_unit_has_a_visible_check_cell(plan):
+    assert set(visible_check_calls()) == {u.name for u in plan.units}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bug", list(BUGS))
+def test_visible_checks_catch_each_bug(bug, capsys):
+    from rnnlab.checks import CheckFailed
+    from rnnlab.checks import captioning as checks
+
+    cell, edits, lost = BUGS[bug]
+    nb = make_submission(A, Recipe(solved=["*"], bugs={cell: edits}))
+    namespace = run_definitions(nb).namespace
+    calls = visible_check_calls()
+    for unit in sorted(lost):
+        check = getattr(checks, f"check_{unit}")
+        if (bug, unit) in VISIBLE_MISSES:
+            check(namespace[calls[unit]])  # the documented miss: still passes
+            continue
+        with pytest.raises(CheckFailed, match=unit):
+            check(namespace[calls[unit]])
+    capsys.readouterr()
 
 
 def test_release_passes_no_unit_in_process(plan):
