@@ -220,8 +220,9 @@ def beam_search() -> Unit:
                            "V=7, N=3, beam_width=3, max_length=6, alpha=0.7"),
         hidden=_beam_cases(9, 4, [5, 3, 5, 1], 5, 4, 7, 1.0, 0.4, 10,
                            "V=9, N=4, beam_width=4, max_length=7, alpha=1")
-        + _beam_cases(6, 3, [3, 2], 3, 2, 5, 0.0, 0.7, 20,
-                      "V=6, N=2, beam_width=2, max_length=5, alpha=0 (no normalisation)")
+        + _beam_cases(6, 3, [3, 2, 1], 3, 2, 5, 0.0, 0.7, 20,
+                      "V=6, N=3, beam_width=2 (N != beam_width), max_length=5, "
+                      "alpha=0 (no normalisation)")
         + _beam_cases(5, 3, [2], 2, 1, 4, 0.7, 0.5, 30,
                       "V=5, N=1, beam_width=1 (greedy)", dtypes=("float64",)),
     )

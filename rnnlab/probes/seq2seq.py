@@ -93,6 +93,12 @@ def _toy_classes():
                     "source_mask": source_mask, "t": tf.zeros(tf.shape(h)[:1], h.dtype)}
 
         def step(self, tokens, state):
+            # As strict as a real recurrent cell: one token per state, no broadcasting.
+            tf.debugging.assert_rank(tokens, 1, message="decoder.step(): tokens should be (N,)")
+            tf.debugging.assert_equal(
+                tf.shape(tokens)[0], tf.shape(state["h"])[0],
+                message="decoder.step(): one token per state row expected (tokens and state "
+                        "batch sizes differ)")
             mask = tf.cast(state["source_mask"], state["h"].dtype)[:, :, None]
             memory = (tf.reduce_sum(state["encoder_states"] * mask, axis=1)
                       / tf.maximum(tf.reduce_sum(mask, axis=1), 1))
