@@ -112,13 +112,20 @@ class KnownMistakes:
         for m, i, values in self.records.get(unit.name, []):
             by_mistake[m][i] = values
         failing = {i for i, _ in failures}
+        matches = []
         for m, cases in sorted(by_mistake.items()):
             if set(cases) != failing:
                 continue
             if all(all(c.ok for c in compare_outputs(got, cases[i], unit.cases[i].dtype))
                    for i, got in failures):
-                return Match(self.titles[m])
-        return None
+                matches.append(self.titles[m])
+        if not matches:
+            return None
+        # Two mistakes can compute the same values on a unit's cases (dividing by the number
+        # of unmasked steps is averaging over time when nothing is masked): name them all.
+        others = "; or, with the same values on these checks: ".join(matches[1:])
+        return Match(matches[0] + (f" (or, with the same values on these checks: {others})"
+                                   if others else ""))
 
 
 def _key(assignment: str, mistakes: list[Mistake]) -> str:

@@ -1,0 +1,65 @@
+"""Every declared known mistake is recognised: a submission that makes it hears its title.
+
+For each mistake of each assignment, the solution with that mistake swapped in is graded in
+this process on the mistake's units; wherever a unit fails, the compiled known mistakes must
+name this mistake (alone, or beside another that computes the very same values there).
+"""
+
+import pytest
+
+from autograder import paths
+from autograder.examples import Recipe, make_submission
+from autograder.mistakes import declared_mistakes, load_known_mistakes
+from autograder.plan import load_plan
+from rnnlab.compare import compare_outputs
+from rnnlab.notebook import run_definitions
+from rnnlab.probes import run_case
+
+CASES = [(a, i) for a in paths.available_assignments() for i in range(len(declared_mistakes(a)))]
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    cache = {}
+
+    def get(assignment):
+        if assignment not in cache:
+            plan = load_plan(assignment)
+            cache[assignment] = plan, load_known_mistakes(assignment, plan)
+        return cache[assignment]
+    return get
+
+
+def _failures(namespace, unit):
+    failures = []
+    for i, (case, expected) in enumerate(zip(unit.cases, unit.expected)):
+        got = run_case(namespace, case)  # a known mistake computes values; it does not raise
+        if not all(c.ok for c in compare_outputs(got, expected, case.dtype)):
+            failures.append((i, got))
+    return failures
+
+
+@pytest.mark.parametrize(("assignment", "index"), CASES,
+                         ids=[f"{a}-{i}" for a, i in CASES])
+def test_the_mistake_is_named_where_it_costs_points(assignment, index, compiled):
+    plan, known = compiled(assignment)
+    assert known is not None and not known.problems, known and known.problems
+    mistake = declared_mistakes(assignment)[index]
+    nb = make_submission(assignment, Recipe(solved=["*"], bugs={mistake.cell: mistake.replace}))
+    namespace = run_definitions(nb).namespace
+    units = {u.name: u for u in plan.units}
+    lost = 0
+    for name in mistake.units:
+        failures = _failures(namespace, units[name])
+        if failures:
+            lost += 1
+            match = known.diagnose(units[name], failures)
+            assert match is not None and match.title.startswith(mistake.title) or (
+                match is not None and f": {mistake.title}" in match.title), (
+                f"{name}: named {match.title if match else None!r}")
+    assert lost, f"the mistake {mistake.title!r} costs no unit; it cannot be named"
+
+
+def test_every_assignment_declares_known_mistakes():
+    for assignment in ("rnn", "lstm", "seq2seq"):
+        assert len(declared_mistakes(assignment)) >= 5, assignment
