@@ -1,6 +1,7 @@
 """The captioning notebook's structure, and its optional COCO section on CS231n-layout data."""
 
 import json
+import os
 
 import h5py
 import numpy as np
@@ -40,6 +41,44 @@ def test_release_hides_solutions_and_hidden_tests():
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     assert "tf.clip_by_global_norm(grads, clip_norm)" not in text  # make_train_step's solution
     assert text.count("raise NotImplementedError()") >= 14
+
+
+def _executed_in_fast_mode(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(solution_notebook(A), as_version=4)
+    # The inline backend, as in Jupyter (the tests' Agg would display no figure).
+    env = {"RNNLAB_FAST": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+           "CS231N_COCO_DIR": str(tmp_path / "no coco here")}
+    client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}})
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        client.execute()  # raises CellExecutionError on the first cell that fails
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    return nb
+
+
+@pytest.mark.slow
+def test_solution_runs_top_to_bottom_in_fast_mode(tmp_path):
+    """Every check passes and every experiment runs (a smoke test: a few steps each)."""
+    nb = _executed_in_fast_mode(tmp_path)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    for unit in load_units(A):
+        assert f"{unit.name}: all " in text, unit.name
+    for line in ("final loss", "image -> h0: BLEU-4", "image at every step: BLEU-4",
+                 "s of CPU time); held-out BLEU-4", "grounding score (soft attention)",
+                 "hard, 5 steps", "VQA accuracy on held-out images", "skipping this section"):
+        assert line in text, line
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    # data, overfit, image entry, soft loss, captions, 4 attention rows, hard, VQA loss + maps
+    assert len(images) >= 12
 
 
 def write_coco_folder(base_dir):
