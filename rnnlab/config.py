@@ -14,3 +14,25 @@ def fast_mode() -> bool:
 def scaled(full: int, fast: int) -> int:
     """``full`` normally, ``fast`` in fast mode (numbers of steps, epochs, examples)."""
     return fast if fast_mode() else full
+
+
+MIXED_POLICY = "mixed_bfloat16"
+
+
+def use_mixed_precision(enable: bool = True) -> str:
+    """Optional mixed precision for the experiments: weights stay float32, layers compute in
+    bfloat16 (about twice as fast on recent GPUs, less memory).
+
+    bfloat16 keeps float32's exponent range, so no loss scaling is needed and the notebooks'
+    own training loops run unchanged. Call it at the top of a notebook, before building models;
+    ``use_mixed_precision(False)`` goes back to float32. Layers built with an explicit
+    ``dtype=`` (the checks and the grader do that) are not affected. On a GPU older than
+    NVIDIA's Ampere generation bfloat16 is emulated and slower: leave it off there.
+
+    Returns:
+        The name of the global dtype policy now in effect.
+    """
+    import keras
+
+    keras.mixed_precision.set_global_policy(MIXED_POLICY if enable else "float32")
+    return keras.mixed_precision.global_policy().name
