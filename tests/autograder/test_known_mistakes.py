@@ -61,5 +61,5 @@ def test_the_mistake_is_named_where_it_costs_points(assignment, index, compiled)
 
 
 def test_every_assignment_declares_known_mistakes():
-    for assignment in ("rnn", "lstm", "seq2seq"):
+    for assignment in ("rnn", "lstm", "seq2seq", "captioning"):
         assert len(declared_mistakes(assignment)) >= 5, assignment

@@ -12,12 +12,11 @@ import time
 import pytest
 
 from autograder.api import grade_notebook
-from autograder.examples import Recipe, make_submission
+from autograder.examples import Recipe, dependents, make_submission, unit_outcomes
+from autograder.examples import lost_units as _lost_units
 from autograder.paths import release_notebook, solution_notebook
 from autograder.plan import load_plan
-from rnnlab.compare import compare_outputs
 from rnnlab.notebook import cell_source, read_notebook, run_definitions
-from rnnlab.probes import run_case
 
 A = "captioning"
 
@@ -35,14 +34,7 @@ USED_BY = {
 
 
 def touched_by(unit: str) -> set[str]:
-    """The unit and every unit whose code calls it, transitively."""
-    seen, todo = set(), [unit]
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen.add(name)
-            todo.extend(USED_BY.get(name, ()))
-    return seen
+    return dependents(unit, USED_BY)
 
 
 # name -> (solution cell, [(solution text, buggy text)], units that must be lost)
@@ -121,29 +113,9 @@ def plan():
     return load_plan(A)
 
 
-def unit_outcomes(nb: dict, plan) -> dict[str, bool]:
-    """Grades a notebook dict in this process: unit -> whether every case passes."""
-    run = run_definitions(nb)
-    outcomes = {}
-    for unit in plan.units:
-        ok = True
-        for case, expected in zip(unit.cases, unit.expected):
-            try:
-                got = run_case(run.namespace, case)
-            except Exception:  # noqa: BLE001 - a raising case is a failing case
-                ok = False
-                break
-            if not all(c.ok for c in compare_outputs(got, expected, case.dtype)):
-                ok = False
-                break
-        outcomes[unit.name] = ok
-    return outcomes
-
-
 def lost_units(bug: str, plan) -> set[str]:
     cell, edits, _ = BUGS[bug]
-    nb = make_submission(A, Recipe(solved=["*"], bugs={cell: edits}))
-    return {name for name, ok in unit_outcomes(nb, plan).items() if not ok}
+    return _lost_units(A, plan, cell, edits)
 
 
 def test_bug_table_names_real_units(plan):
