@@ -188,7 +188,11 @@ def _synthetic_elements(name, split, data_dir, builder_options, pipeline_options
         vocab = Vocabulary(metadata["vocabulary"], level=metadata["level"],
                            labels=metadata.get("labels", ()))
     with builders.quiet_tfds():
-        examples = builder.as_dataset(split=split, shuffle_files=False)
+        # No auto-cache: a training loop that stops mid-epoch (a step budget, `.take()`) would
+        # make tf.data throw the partial cache away with a warning on every run. The datasets
+        # are small local files; reading them again is cheap.
+        examples = builder.as_dataset(split=split, shuffle_files=False,
+                                      read_config=_read_config())
     num_examples = builder.info.splits[split].num_examples
     if name == "shapes_captions":
         task = pipeline_options["task"]
@@ -236,3 +240,9 @@ def check_record_files(builder, split: str) -> None:
             f"expected {expected} bytes in {', '.join(map(str, paths))}, got {actual}: "
             f"the file is damaged; {rebuild}"
         )
+
+
+def _read_config():
+    import tensorflow_datasets as tfds
+
+    return tfds.ReadConfig(try_autocache=False)

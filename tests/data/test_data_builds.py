@@ -249,3 +249,20 @@ def test_same_seed_gives_identical_examples_across_processes():
         digests.append(json.loads(completed.stdout.strip().splitlines()[-1]))
     assert digests[0] == digests[1]
     assert sorted(digests[0]) == sorted(SYNTHETIC_DATASETS)
+
+
+def test_a_loop_that_stops_mid_epoch_leaves_stderr_quiet(data_dir):
+    """Training loops stop on a step budget; tf.data must not warn that a partial cache was
+    thrown away (the loader turns tfds's auto-cache off)."""
+    code = ("from rnnlab.data import load\n"
+            f"ds, _ = load('dates', split='train', batch_size=8, data_dir={str(data_dir)!r})\n"
+            "for _ in range(2):\n"
+            "    for i, _ in enumerate(ds):\n"
+            "        if i == 2:\n"
+            "            break\n"
+            "print('read')\n")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert proc.returncode == 0 and "read" in proc.stdout, proc.stderr[-2000:]
+    assert "did not fully read the dataset being cached" not in proc.stderr
