@@ -521,7 +521,19 @@ def sample_locations() -> Unit:
         hidden=call_cases(unit, fn, _location_inputs(40, 16, 1010, one_hot_rows=4),
                           ["locations"], label="random N=40 L=16, 4 one-hot rows")
         + call_cases(unit, fn, _location_inputs(3, 1, 1020), ["locations"],
-                     label="N=3 L=1", dtypes=("float32",)),
+                     label="N=3 L=1", dtypes=("float32",))
+        # u exactly on a cumulative weight (dyadic, so exact in both dtypes): the first
+        # location whose cumulative weight is strictly greater than u.
+        + call_cases(unit, fn, {"alpha": np.array([[0.25, 0.25, 0.5], [0.5, 0.25, 0.25],
+                                                   [0.125, 0.375, 0.5]]),
+                                "u": np.array([0.25, 0.75, 0.5])}, ["locations"],
+                     label="N=3 L=3, u equal to a cumulative weight")
+        # Rows that sum to a little less than 1 (as rounded softmax rows can) and u above their
+        # total: the location stays L - 1 (and N < L, so a guard with N - 1 is caught).
+        + call_cases(unit, fn, {"alpha": np.array([[0.1, 0.2, 0.3, 0.1, 0.1, 0.1, 0.099999],
+                                                   [0.05, 0.05, 0.4, 0.2, 0.1, 0.1, 0.099999]]),
+                                "u": np.array([0.9999995, 0.42])}, ["locations"],
+                     label="N=2 L=7, a row summing to 1 - 1e-6 and u above it"),
     )
 
 
