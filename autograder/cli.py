@@ -120,12 +120,17 @@ def _fixtures(args) -> int:
 
 
 def _plan(args) -> int:
+    from autograder.mistakes import load_known_mistakes
     from autograder.plan import load_plan
 
     for a in args.assignments:
         plan = load_plan(a, progress=lambda u, c: print(f"  {u}: {c}") if args.verbose else None)
         n = sum(len(u.cases) for u in plan.units)
-        print(f"{a}: {len(plan.units)} units, {n} cases, {plan.max_score:g} points")
+        # The known mistakes' values too, so that the first submission graded does not pay
+        # for compiling them.
+        known = load_known_mistakes(a, plan)
+        hints = f", {len(known.titles)} known mistakes" if known is not None else ""
+        print(f"{a}: {len(plan.units)} units, {n} cases, {plan.max_score:g} points{hints}")
     return 0
 
 

@@ -63,3 +63,11 @@ def test_the_mistake_is_named_where_it_costs_points(assignment, index, compiled)
 def test_every_assignment_declares_known_mistakes():
     for assignment in ("rnn", "lstm", "seq2seq", "captioning"):
         assert len(declared_mistakes(assignment)) >= 5, assignment
+
+
+def test_autograder_plan_also_compiles_the_known_mistakes(capsys):
+    from autograder.cli import main
+
+    assert main(["plan", "rnn"]) == 0
+    assert f"{len(declared_mistakes('rnn'))} known mistakes" in capsys.readouterr().out
+    assert list(paths.cache_dir().glob("rnn-mistakes-*.npz"))
