@@ -3,7 +3,15 @@
 A plan is compiled from three instructor-only sources: the hidden-test spec
 (``autograder/specs/<a>.py``), the points of the solution notebook's test cells, and the
 reference values obtained by running the solution notebook's definitions on every case, in
-the same kind of worker process that runs student code (same code path, same numerics).
+the same kind of worker process that runs student code (same code path).
+
+Reference values are the float64 truth: a float64 case's own results, and for a float32 case
+the results of its float64 twin (:func:`rnnlab.cases.truth_case`), never the reference's own
+float32 numbers, which differ between CPUs and settings. Compiling also runs the solution on
+every float32 case as it is and refuses the plan unless that run passes against the truth with
+a margin of :data:`rnnlab.compare.MARGIN` (integer results such as sampled ids must be equal):
+the tolerance is then wide enough for the solution on this machine with room to spare, and a
+case whose float32 result is ill-conditioned (a near-tie in an argmax) cannot enter a plan.
 
 Compiled plans are cached in ``.cache/autograder/`` under a key that covers everything they
 depend on, so editing the solution or the spec recompiles them. A Gradescope package ships
@@ -20,11 +28,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.cases import Case, pack, unpack
+from rnnlab.cases import LOW_PRECISION, Case, pack, truth_case, unpack
+from rnnlab.compare import MARGIN, compare_outputs
 from rnnlab.notebook import cell_source, read_notebook
 
 from autograder import paths
 from autograder.specs import load_units
+
+
+FORMAT = 2  # bump when what a compiled plan holds changes (2: float64 truth for float32 cases)
 
 
 class PlanError(Exception):
@@ -33,11 +45,19 @@ class PlanError(Exception):
 
 @dataclass
 class PlannedUnit:
+    """One graded unit: its cases and, for each, the expected (float64 truth) values.
+
+    ``spread`` holds, per case, the largest relative error of the solution's own run of the
+    case against the truth (0 for float64 cases, which are their own truth): how far the
+    reference itself is from the expected values under the tolerance policy.
+    """
+
     name: str
     points: float
     targets: list[str]
     cases: list[Case]
     expected: list[dict]
+    spread: list[float] | None = None
 
 
 @dataclass
@@ -79,7 +99,7 @@ def plan_key(assignment: str) -> str:
     """A digest of everything the compiled plan depends on."""
     solution = paths.solution_notebook(assignment)
     nb = read_notebook(solution)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
     for cell in nb["cells"]:
         digest.update(cell.get("cell_type", "").encode())
         digest.update(cell_source(cell).encode())
@@ -112,31 +132,58 @@ def compile_plan(assignment: str, progress=None) -> GradingPlan:
             raise PlanError(f"{assignment}: the solution notebook does not load: "
                             f"{report.error or report.cell_errors}\n{session.output()}")
         for unit in units:
-            expected = []
+            expected, spread = [], []
             for case in unit.cases:
                 if progress:
                     progress(unit.name, case.name)
+                where = f"{assignment}: {unit.name} / {case.name}"
                 try:
-                    expected.append(session.run_case(case, timeout=300))
+                    truth = session.run_case(truth_case(case), timeout=300)
+                    own = (session.run_case(case, timeout=300)
+                           if case.dtype in LOW_PRECISION else truth)
                 except (CaseError, WorkerFailed) as exc:
-                    raise PlanError(f"{assignment}: the solution fails {unit.name} / {case.name}: "
-                                    f"{exc}\n{session.output()}") from None
-                bad = [k for k, v in expected[-1].items()
+                    raise PlanError(f"{where}: the solution fails: {exc}\n{session.output()}"
+                                    ) from None
+                bad = [k for k, v in truth.items()
                        if v.dtype.kind == "f" and not np.all(np.isfinite(v))]
                 if bad:
-                    raise PlanError(f"{assignment}: the solution gives non-finite {bad} in "
-                                    f"{unit.name} / {case.name}")
+                    raise PlanError(f"{where}: the solution gives non-finite {bad}")
+                spread.append(reference_spread(where, case, own, truth))
+                expected.append(truth)
             planned.append(PlannedUnit(unit.name, points[unit.name], unit.targets,
-                                       unit.cases, expected))
+                                       unit.cases, expected, spread))
     return GradingPlan(assignment, planned)
+
+
+def reference_spread(where: str, case: Case, own: dict, truth: dict) -> float:
+    """How far the solution's own run of ``case`` is from the truth (its largest relative
+    error); raises :class:`PlanError` unless it passes with the policy's margin.
+
+    A float32 result must pass at ``tolerance / MARGIN``, in the case's dtype; integer results
+    must equal the truth's (a float32 run that picks another id than the float64 one sits on a
+    near-tie: choose other inputs).
+    """
+    if own is truth:
+        return 0.0
+    if set(own) != set(truth):
+        raise PlanError(f"{where}: the float32 and float64 runs return different values "
+                        f"({sorted(own)} against {sorted(truth)})")
+    worst = 0.0
+    for c in compare_outputs(own, truth, case.dtype, margin=MARGIN):
+        if not c.ok:
+            raise PlanError(f"{where}: the solution's own {case.dtype} run is not within the "
+                            f"tolerance / {MARGIN:g} of its float64 truth: {c.message}. Choose "
+                            "inputs whose result is well-conditioned in " + case.dtype)
+        worst = max(worst, c.max_error)
+    return worst
 
 
 def save_plan(plan: GradingPlan, path: Path) -> None:
     cases = [c for u in plan.units for c in u.cases]
     outputs = [e for u in plan.units for e in u.expected]
-    meta = {"assignment": plan.assignment,
+    meta = {"assignment": plan.assignment, "format": FORMAT,
             "units": [{"name": u.name, "points": u.points, "targets": u.targets,
-                       "cases": len(u.cases)} for u in plan.units]}
+                       "cases": len(u.cases), "spread": u.spread} for u in plan.units]}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(pack(cases, outputs))
@@ -147,12 +194,16 @@ def save_plan(plan: GradingPlan, path: Path) -> None:
 
 def read_plan(path: Path) -> GradingPlan:
     meta = json.loads(path.with_suffix(".json").read_text())
+    if meta.get("format") != FORMAT:
+        raise PlanError(f"{path} was compiled by another version of the grader (format "
+                        f"{meta.get('format', 1)}, this one reads {FORMAT}): compile it again "
+                        "with `autograder plan` (or rebuild the Gradescope package)")
     cases, outputs = unpack(str(path))
     units, i = [], 0
     for u in meta["units"]:
         n = u["cases"]
         units.append(PlannedUnit(u["name"], float(u["points"]), u["targets"],
-                                 cases[i:i + n], outputs[i:i + n]))
+                                 cases[i:i + n], outputs[i:i + n], u.get("spread")))
         i += n
     return GradingPlan(meta["assignment"], units)
 

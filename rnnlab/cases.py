@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rnnlab.compare import LOW_PRECISION
+
 
 @dataclass
 class Case:
@@ -44,9 +46,44 @@ class Case:
         """The floating dtype this case runs in (selects the comparison tolerance)."""
         return self.params.get("dtype", "float64")
 
+    @property
+    def truth_of(self) -> str | None:
+        """For a float64 case made by :func:`truth_case`, the dtype of the case it is the
+        truth of (its inputs are that dtype's values); None otherwise."""
+        return self.params.get("truth_of")
+
     def header(self) -> dict:
         return {"unit": self.unit, "name": self.name, "probe": self.probe, "params": self.params,
                 "arrays": sorted(self.arrays)}
+
+
+
+
+def round_to(array: np.ndarray, dtype: str) -> np.ndarray:
+    """Float values rounded to ``dtype`` and returned as float64 (other arrays unchanged)."""
+    array = np.asarray(array)
+    if array.dtype.kind != "f":
+        return array
+    if dtype == "bfloat16":
+        import ml_dtypes
+
+        return array.astype(ml_dtypes.bfloat16).astype(np.float64)
+    return array.astype(dtype).astype(np.float64)
+
+
+def truth_case(case: Case) -> Case:
+    """The float64 twin of a low-precision case: the truth its results are compared with.
+
+    Its inputs are the case's inputs *as the low-precision run sees them* (rounded to the
+    case's dtype, then widened to float64), and the probes round every value they make up
+    themselves (the random upstream gradients) the same way, so the twin computes the exact
+    function the low-precision run approximates, in float64. A float64 case is its own truth.
+    """
+    if case.dtype not in LOW_PRECISION:
+        return case
+    arrays = {k: round_to(v, case.dtype) for k, v in case.arrays.items()}
+    return Case(case.unit, case.name, case.probe, arrays,
+                {**case.params, "dtype": "float64", "truth_of": case.dtype})
 
 
 def pack(cases: list[Case], outputs: list[dict] | None = None) -> bytes:

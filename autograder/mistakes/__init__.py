@@ -19,7 +19,10 @@ that differ from the reference are cached next to the plan (``.cache/autograder/
 <key>.npz``; ``<a>.mistakes.npz`` in a Gradescope package). When a unit fails, the grader
 compares the student's values with each mistake's: a mistake is named when it changes exactly
 the cases the student failed and the student's values equal its values on all of them (same
-tolerance policy as grading).
+tolerance policy as grading). A mistake's values are computed in each case's own dtype, not
+as a float64 truth like the plan's: some mistakes make values of a random draw (an
+initializer left at its default), which only the same dtype's draw reproduces; float32 values
+of a mistake differ between machines by far less than the float32 tolerance the match uses.
 
 They are instructor-only material (they hold solution code), so they live under
 ``autograder/`` and never reach the student bundle.
@@ -43,7 +46,7 @@ from rnnlab.notebook import read_notebook
 
 from autograder import paths
 
-FORMAT = 2  # bump to recompile every cached set of mistake values
+FORMAT = 4  # bump to recompile every cached set of mistake values
 
 
 @dataclass(frozen=True)

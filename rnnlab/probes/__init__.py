@@ -12,6 +12,7 @@ live in ``rnnlab/probes/<assignment>.py`` and are named ``"<assignment>.<what>"`
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 from collections.abc import Callable, Mapping
 
@@ -20,6 +21,9 @@ import numpy as np
 from rnnlab.cases import Case
 
 _PROBES: dict[str, Callable[[Mapping, Case], dict]] = {}
+# The dtype a float64 truth case stands for (see rnnlab.cases.truth_case): values the probes
+# make up themselves are rounded to it, so the truth computes the low-precision run's function.
+_TRUTH_OF: contextvars.ContextVar[str | None] = contextvars.ContextVar("truth_of", default=None)
 
 
 class ProbeError(Exception):
@@ -49,8 +53,12 @@ def run_case(namespace: Mapping, case: Case) -> dict[str, np.ndarray]:
     import keras
 
     keras.utils.set_random_seed(int(case.params.get("seed", 0)))
-    with quiet_retracing():
-        results = get_probe(case.probe)(namespace, case)
+    token = _TRUTH_OF.set(case.truth_of)
+    try:
+        with quiet_retracing():
+            results = get_probe(case.probe)(namespace, case)
+    finally:
+        _TRUTH_OF.reset(token)
     return {key: to_numpy(key, value) for key, value in results.items()}
 
 
@@ -122,8 +130,13 @@ def upstream_like(value, dtype: str, seed: int):
     """A fixed random upstream gradient shaped like ``value``."""
     import tensorflow as tf
 
+    from rnnlab.cases import round_to
+
     shape = tuple(value.shape)
-    return tf.constant(np.random.default_rng(seed).standard_normal(shape), dtype=dtype)
+    values = np.random.default_rng(seed).standard_normal(shape)
+    if _TRUTH_OF.get() is not None:
+        values = round_to(values, _TRUTH_OF.get())
+    return tf.constant(values, dtype=dtype)
 
 
 def split_outputs(result, names: list[str], what: str) -> dict:

@@ -2,12 +2,18 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from autograder import paths
 from autograder.fixtures import fixture_bytes
 from autograder.release import release_bytes
+from rnnlab.cases import pack, unpack
 from rnnlab.checks import FIXTURES
+from rnnlab.compare import compare_arrays
+
+# Expected values may differ by this much between machines (float64 rounding) and still be fresh.
+FLOAT64_NOISE = 1e-9
 
 ASSIGNMENTS = paths.available_assignments()
 
@@ -26,10 +32,32 @@ def test_release_is_fresh(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_fixtures_are_fresh(assignment):
+    """The committed fixtures hold the same cases, byte for byte, and the same expected values
+    as the solution computes now, up to float64 rounding: expected values are float64 truths
+    (float32 cases included), which differ between CPUs by a few float64 epsilons, far below
+    any change of the solution or the spec."""
     committed = FIXTURES / f"{assignment}.npz"
     assert committed.exists(), f"no fixtures for {assignment}: run `make fixtures`"
-    assert committed.read_bytes() == fixture_bytes(assignment), (
-        f"rnnlab/fixtures/{assignment}.npz is stale: run `make fixtures`")
+    stale = f"rnnlab/fixtures/{assignment}.npz is stale: run `make fixtures`"
+    old_cases, old_outputs = unpack(str(committed))
+    new_cases, new_outputs = unpack(fixture_bytes(assignment))
+    assert pack(old_cases) == pack(new_cases), stale + " (its cases changed)"
+    for case, old, new in zip(new_cases, old_outputs, new_outputs):
+        assert list(old) == list(new), f"{stale} ({case.unit} / {case.name}: other values)"
+        for key in new:
+            assert old[key].dtype == new[key].dtype, f"{stale} ({case.unit} / {case.name}: {key})"
+            same = compare_arrays(key, old[key], new[key], "float64", rtol=FLOAT64_NOISE)
+            assert same.ok, f"{stale} ({case.unit} / {case.name}: {same.message})"
+
+
+def test_fixture_freshness_tells_stale_from_float64_noise(tmp_path):
+    """The tolerance above lets a CPU's float64 rounding through but not a changed value."""
+    expected = np.linspace(-1.0, 2.0, 12)
+    noisy = expected * (1 + 4 * np.finfo(np.float64).eps)
+    assert compare_arrays("h", noisy, expected, "float64", rtol=FLOAT64_NOISE).ok
+    changed = expected.copy()
+    changed[3] *= 1 + 1e-6
+    assert not compare_arrays("h", changed, expected, "float64", rtol=FLOAT64_NOISE).ok
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -30,7 +30,14 @@ def _bag_of_words_accuracy(train, test, vocab_size):
     return float(np.mean((counts(test["tokens"]) @ weights + bias > 0) == test["label"]))
 
 
-def _recurrent_accuracy(layer, train, test, vocab_size, epochs, padded):
+def _recurrent_accuracy(layer, train, test, vocab_size, epochs, padded, enough=None):
+    """Test accuracy after ``epochs`` epochs, or as soon as it reaches ``enough``.
+
+    An LSTM learns long_range suddenly, after a plateau at chance whose length depends on the
+    seed and on float32 rounding (so on the CPU): measured over eight seeds, it crosses 0.9
+    between epochs 3 and 10. Training until it crosses, within a budget well past that, holds
+    on any machine where a fixed epoch count would sit on the edge of the jump.
+    """
     import keras
 
     keras.utils.set_random_seed(0)
@@ -41,8 +48,12 @@ def _recurrent_accuracy(layer, train, test, vocab_size, epochs, padded):
     ])
     model.compile(keras.optimizers.Adam(3e-3),
                   keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-    model.fit(train["tokens"], train["label"], batch_size=64, epochs=epochs, verbose=0)
-    return model.evaluate(test["tokens"], test["label"], verbose=0)[1]
+    for _ in range(epochs):
+        model.fit(train["tokens"], train["label"], batch_size=64, epochs=1, verbose=0)
+        accuracy = model.evaluate(test["tokens"], test["label"], verbose=0)[1]
+        if enough is not None and accuracy >= enough:
+            break
+    return accuracy
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +65,8 @@ def test_sentiment_defeats_bag_of_words_but_not_an_lstm(data_dir):
     train, vocab = load_numpy("sentiment", "train", data_dir=data_dir)
     test, _ = load_numpy("sentiment", "test", data_dir=data_dir)
     assert _bag_of_words_accuracy(train, test, len(vocab)) < 0.7
-    assert _recurrent_accuracy("LSTM", train, test, len(vocab), epochs=3, padded=True) > 0.85
+    assert _recurrent_accuracy("LSTM", train, test, len(vocab), epochs=8, padded=True,
+                               enough=0.9) > 0.85
 
 
 def test_long_range_defeats_a_vanilla_rnn_but_not_an_lstm(data_dir):
@@ -62,4 +74,5 @@ def test_long_range_defeats_a_vanilla_rnn_but_not_an_lstm(data_dir):
     test, _ = load_numpy("long_range", "test", data_dir=data_dir)
     # Chance is 0.5; the benchmark's longer runs reach about 0.47 and 0.9 to 1.0.
     assert _recurrent_accuracy("SimpleRNN", train, test, len(vocab), epochs=3, padded=False) < 0.7
-    assert _recurrent_accuracy("LSTM", train, test, len(vocab), epochs=6, padded=False) > 0.8
+    assert _recurrent_accuracy("LSTM", train, test, len(vocab), epochs=16, padded=False,
+                               enough=0.9) >= 0.9

@@ -1,0 +1,99 @@
+"""Machine independence: plans and fixtures made under one numeric setting hold under the others.
+
+The plans are compiled (and the committed fixtures were generated) under the default setting;
+here every float32 case of every plan and every visible check of every notebook run again in
+fresh processes under each of :data:`autograder.numerics.SETTINGS` (oneDNN on and off, one and
+two intra-op threads, eager and compiled functions), on the solution and on each correct
+alternative of ``tests/adversarial/alternatives_<a>.py``: all must pass everywhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import numerics, paths
+from autograder.examples import write_notebook
+from autograder.plan import load_plan
+from rnnlab.compare import MARGIN, RTOL
+
+ADVERSARIAL = Path(__file__).resolve().parents[1] / "adversarial"
+ASSIGNMENTS = paths.available_assignments()
+
+pytestmark = pytest.mark.slow
+
+
+def alternatives(assignment: str) -> dict[str, dict[str, str]]:
+    """The correct alternatives of ``assignment`` (none when it has no corpus module)."""
+    if not (ADVERSARIAL / f"alternatives_{assignment}.py").exists():
+        return {}
+    sys.path.insert(0, str(ADVERSARIAL))
+    try:
+        module = importlib.import_module(f"alternatives_{assignment}")
+    finally:
+        sys.path.remove(str(ADVERSARIAL))
+    return dict(getattr(module, "SUBMISSIONS", {}))
+
+
+@pytest.fixture(scope="module")
+def notebooks(tmp_path_factory) -> dict[str, list[Path]]:
+    root = tmp_path_factory.mktemp("numerics")
+    found = {}
+    for a in ASSIGNMENTS:
+        load_plan(a)  # compiled here, under the default setting, before any other runs
+        found[a] = [write_notebook(numerics.with_cells(a, {}), root / "solution" / f"{a}.ipynb")]
+        for name, cells in alternatives(a).items():
+            found[a].append(write_notebook(numerics.with_cells(a, cells), root / name / f"{a}.ipynb"))
+    return found
+
+
+def _run(setting: numerics.Setting, assignment: str, notebooks: list[Path]) -> dict:
+    env = {**os.environ, **setting.env(), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run([sys.executable, "-m", "autograder.numerics", "--assignment",
+                           assignment, *map(str, notebooks)], env=env, capture_output=True,
+                          text=True, timeout=900, cwd=paths.course_root())
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("setting", numerics.COVERING, ids=lambda s: s.name)
+def test_every_float32_case_and_visible_check_passes_under_every_setting(setting, notebooks):
+    lost = {}
+    for a in ASSIGNMENTS:
+        for path, report in _run(setting, a, notebooks[a]).items():
+            who = f"{a}/{Path(path).parent.name}"
+            if report["cell_errors"]:
+                lost[who] = report["cell_errors"]
+            for unit, outcome in report["cases"].items():
+                if not outcome["ok"]:
+                    lost[f"{who} {unit} (hidden float32 cases)"] = outcome["failures"]
+            for unit, outcome in report["checks"].items():
+                if not outcome["ok"]:
+                    lost[f"{who} {unit} (visible check)"] = outcome["message"]
+    assert not lost, f"under {setting.name}:\n" + json.dumps(lost, indent=1)[:8000]
+
+
+def test_the_solution_keeps_the_margin_under_a_setting_other_than_the_plans(notebooks):
+    """The plan refuses a case unless the solution passes at RTOL / MARGIN where it is compiled;
+    under another setting its float32 results must still keep most of that margin."""
+    setting = numerics.Setting(onednn=False, threads=1, eager=True)
+    for a in ASSIGNMENTS:
+        report = _run(setting, a, notebooks[a][:1])
+        (outcomes,) = (r["cases"] for r in report.values())
+        worst = {u: o["worst"] for u, o in outcomes.items()}
+        assert outcomes and max(worst.values()) <= RTOL["float32"] / (MARGIN / 2), (a, worst)
+
+
+def test_settings_cover_every_pair_of_levels():
+    pairs = set()
+    for s in numerics.COVERING:
+        levels = [("onednn", s.onednn), ("threads", s.threads), ("eager", s.eager)]
+        pairs |= {(x, y) for x in levels for y in levels if x[0] < y[0]}
+    assert len(pairs) == 12  # 3 pairs of switches x 4 combinations of their levels
+    assert len(numerics.SETTINGS) == 8 and len({s.name for s in numerics.SETTINGS}) == 8
