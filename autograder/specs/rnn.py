@@ -383,52 +383,86 @@ def sample() -> Unit:
     )
 
 
+# Where the norm matters (a returned grad_norm, a clipped update), the training cases never
+# repeat a token id among the inputs of one update. An embedding's gradient is a
+# tf.IndexedSlices with one row per lookup, and tf.clip_by_global_norm (like
+# tf.linalg.global_norm) counts the rows of a repeated id separately, while the norm of the
+# actual (dense) gradient adds them up first: with repeats the two norms differ, and so do the
+# clipped updates. Without repeats every correct way of clipping gives the same numbers (the
+# markdown of section 10 says so). A step that is not clipped and whose norm is not returned
+# (train_tbptt with max_norm=100: norms near 4) may repeat ids: its update is the same either
+# way, and it checks that a repeated id's gradient adds up in the update.
+
+
+def _distinct_ids(rng, V, shape):
+    """``shape``-shaped int32 ids in ``[0, V)``, none of them twice (needs ``V >= size``)."""
+    size = int(np.prod(shape))
+    assert size <= V, f"{size} distinct ids need a vocabulary of at least {size}, got V={V}"
+    return rng.permutation(V)[:size].reshape(shape).astype(np.int32)
+
+
 def _batch(seed, V, N, T, p_mask):
-    ids = seeded_integers(seed, 0, V, (N, T + 1))
+    """A batch whose ``N * T`` inputs are distinct ids; any targets; a mask (step 0 counts)."""
+    rng = np.random.default_rng(seed)
+    inputs = _distinct_ids(rng, V, (N, T))
+    targets = rng.integers(0, V, (N, T)).astype(np.int32)
     mask = np.random.default_rng(seed + 1).random((N, T)) <= p_mask
     mask[:, 0] = True
-    return {"inputs": ids[:, :-1], "targets": ids[:, 1:], "mask": mask}
+    return {"inputs": inputs, "targets": targets, "mask": mask}
+
+
+def _stream(seed, V, N, L, k):
+    """A stream ``(N, L)`` whose every chunk of ``k`` inputs, ``stream[:, c*k:(c+1)*k]``,
+    holds distinct ids (ids repeat across chunks)."""
+    rng = np.random.default_rng(seed)
+    stream = rng.integers(0, V, (N, L)).astype(np.int32)
+    for c in range((L - 1) // k):
+        stream[:, c * k:(c + 1) * k] = _distinct_ids(rng, V, (N, k))
+    return stream
 
 
 def train_step() -> Unit:
     unit = "train_step"
-    w = _char_weights(5, 4, 6, 220, out_scale=1.0)
-    w2 = _char_weights(7, 3, 4, 230, out_scale=2.0)
+    w = _char_weights(10, 4, 6, 220, out_scale=1.0)
+    w2 = _char_weights(12, 3, 4, 230, out_scale=2.0)
     return Unit(
         unit, [unit],
-        public=[_probe_case(unit, "train_step", w | _batch(226, 5, 2, 5, 0.7),
-                            "SGD(0.5), N=2 T=5 V=5 H=6, max_norm=100 (no clipping)", "float32",
-                            learning_rate=0.5, max_norm=100.0),
-                _probe_case(unit, "train_step", w | _batch(226, 5, 2, 5, 0.7),
-                            "SGD(0.5), N=2 T=5 V=5 H=6, max_norm=0.3 (clipped)", "float64",
-                            learning_rate=0.5, max_norm=0.3)],
-        hidden=[_probe_case(unit, "train_step", w2 | _batch(236, 7, 3, 4, 0.5),
-                            "SGD(0.2), N=3 T=4 V=7 H=4, half masked, max_norm=1 (clipped)",
-                            "float32", learning_rate=0.2, max_norm=1.0)],
+        public=[_probe_case(unit, "train_step", w | _batch(226, 10, 2, 5, 0.7),
+                            "SGD(0.5), N=2 T=5 V=10 H=6 (no input id twice), max_norm=100 "
+                            "(no clipping)", "float32", learning_rate=0.5, max_norm=100.0),
+                _probe_case(unit, "train_step", w | _batch(226, 10, 2, 5, 0.7),
+                            "SGD(0.5), N=2 T=5 V=10 H=6 (no input id twice), max_norm=0.3 "
+                            "(clipped)", "float64", learning_rate=0.5, max_norm=0.3)],
+        hidden=[_probe_case(unit, "train_step", w2 | _batch(236, 12, 3, 4, 0.5),
+                            "SGD(0.2), N=3 T=4 V=12 H=4 (no input id twice), half masked, "
+                            "max_norm=1 (clipped)", "float32", learning_rate=0.2, max_norm=1.0)],
     )
 
 
 def train_tbptt() -> Unit:
     unit = "train_tbptt"
-    w = _char_weights(5, 3, 4, 240, out_scale=1.0)
+    w = _char_weights(8, 3, 4, 240, out_scale=1.0)
     w2 = _char_weights(6, 4, 3, 250, out_scale=1.0)
     return Unit(
         unit, [unit],
         public=[_probe_case(unit, "train_tbptt",
-                            w | {"stream": seeded_integers(246, 0, 5, (2, 14)),
+                            w | {"stream": _stream(246, 8, 2, 14, 4),
                                  "h0": seeded_normal(247, (2, 4), 0.5)},
-                            "SGD(0.3), N=2 L=14 k=4 (3 chunks, 1 character left over), "
-                            "max_norm=1", "float32", k=4, learning_rate=0.3, max_norm=1.0)],
+                            "SGD(0.3), N=2 L=14 k=4 (3 chunks, 1 character left over; no id "
+                            "twice in a chunk), V=8, max_norm=1", "float32", k=4,
+                            learning_rate=0.3, max_norm=1.0)],
         hidden=[_probe_case(unit, "train_tbptt",
                             w2 | {"stream": seeded_integers(256, 0, 6, (3, 11)),
                                   "h0": seeded_normal(257, (3, 3), 0.5)},
-                            "SGD(0.3), N=3 L=11 k=5 (2 chunks), max_norm=100", "float64",
+                            "SGD(0.3), N=3 L=11 k=5 (2 chunks, ids repeated), V=6, "
+                            "max_norm=100 (no clipping)", "float64",
                             k=5, learning_rate=0.3, max_norm=100.0),
                 _probe_case(unit, "train_tbptt",
-                            w | {"stream": seeded_integers(266, 0, 5, (2, 20)),
+                            w | {"stream": _stream(266, 8, 2, 20, 3),
                                  "h0": np.zeros((2, 4))},
-                            "SGD(0.5), N=2 L=20 k=3 (6 chunks), zero h0, max_norm=0.5",
-                            "float32", k=3, learning_rate=0.5, max_norm=0.5)],
+                            "SGD(0.5), N=2 L=20 k=3 (6 chunks, no id twice in a chunk), V=8, "
+                            "zero h0, max_norm=0.5", "float32", k=3, learning_rate=0.5,
+                            max_norm=0.5)],
     )
 
 

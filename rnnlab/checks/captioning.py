@@ -53,7 +53,8 @@ def check_attention_captioning_loss(AttentionCaptioningLSTM):
 
 
 def check_attention_captioning_sample(AttentionCaptioningLSTM):
-    """Checks greedy captions (exactly) and the attention weights of every step."""
+    """Checks greedy captions (exactly) and the attention weights of every step up to each
+    caption's `<END>` (the steps after it are not graded)."""
     run_check("captioning", "attention_captioning_sample",
               AttentionCaptioningLSTM=AttentionCaptioningLSTM)
 

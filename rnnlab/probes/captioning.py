@@ -7,7 +7,11 @@ variable). A probe builds the model in the case's dtype, assigns *every* entry o
 method. Gradients come from ``tf.GradientTape`` on the student's forward pass.
 
 - ``captioning.model``: calls ``model.<method>(...)`` (``loss``, ``sample``, ``__call__``...)
-  and optionally differentiates the float outputs w.r.t. every weight.
+  and optionally differentiates the float outputs w.r.t. every weight. For sampling, the
+  values a step records beside its word (the attention weights) are zeroed after each
+  caption's first `<END>`: they depend on what is fed back after `<END>`, which the
+  docstrings leave open (they fix only the `<NULL>` recorded there). Probes run on the
+  reference and the student side alike, so both are zeroed by the student's own `<END>`.
 - ``captioning.train_step``: runs the student's ``make_train_step(model, optimizer, ...)`` on
   a small classifier defined here, for a few steps on one fixed batch with a given Keras
   optimizer; returns the losses and the final weights, or whether the loss went to (near)
@@ -29,6 +33,7 @@ from rnnlab.probes import (
     probe,
     resolve,
     split_outputs,
+    to_numpy,
 )
 
 WEIGHT_PREFIX = "w:"
@@ -104,6 +109,9 @@ def model_probe(namespace: Mapping, case: Case) -> dict:
         grads: whether to return ``d<weight>`` for every weight (gradients of the float
             outputs times fixed random upstream gradients); ``grad_weights`` limits them to
             the named weights. upstream_seed.
+        zero_after_end: ``{"tokens": key, "values": [keys], "end": id}``: the ``values``
+            `(N, T, ...)` are set to zero at the steps after the first ``end`` of each row of
+            the ``tokens`` `(N, T)` (the `<END>` step itself is kept); see the module docstring.
     """
     import tensorflow as tf
 
@@ -126,7 +134,31 @@ def model_probe(namespace: Mapping, case: Case) -> dict:
                    if getattr(params[name], "trainable", True)}
         outputs.update(gradients_of(tape, outputs, sources, case.dtype,
                                     p.get("upstream_seed", 0)))
+    if p.get("zero_after_end"):
+        outputs = zero_after_end(outputs, **p["zero_after_end"])
     return outputs
+
+
+def zero_after_end(outputs: dict, tokens: str, values: list[str], end: int) -> dict:
+    """``outputs`` with ``values[k][n, t]`` set to zero for every step ``t`` after the first
+    ``end`` in row ``n`` of ``outputs[tokens]`` (the `<END>` step itself is kept).
+
+    Values whose first two dimensions are not those of the tokens are left as they are (the
+    comparison reports their shape).
+    """
+    ids = to_numpy(tokens, outputs[tokens])
+    if ids.ndim != 2:
+        return outputs
+    seen = np.cumsum(ids == end, axis=1) > 0  # at and after the first <END>
+    after = np.concatenate([np.zeros((ids.shape[0], 1), bool), seen[:, :-1]], axis=1)
+    out = dict(outputs)
+    for key in values:
+        value = to_numpy(key, outputs[key])
+        if value.shape[:2] != ids.shape:
+            continue
+        mask = after.reshape(after.shape + (1,) * (value.ndim - 2))
+        out[key] = np.where(mask, np.zeros((), value.dtype), value)
+    return out
 
 
 def _optimizer(spec: dict):

@@ -5,6 +5,12 @@
 layers and set to fixed weights. Grading them on it keeps those units independent of the
 student's ``CharRNN`` (a bug there costs ``CharRNN`` only) and reveals nothing a student
 could not read in Keras itself.
+
+Its ``Embedding`` gives its gradient as a ``tf.IndexedSlices``, one row per lookup, as
+``CharRNN``'s ``tf.gather`` does. ``tf.clip_by_global_norm`` counts those rows separately, the
+norm of the dense gradient adds a repeated id's rows up first: the training cases therefore
+never repeat an input id within an update whose norm matters (a returned ``grad_norm``, a
+clipped step), so that both ways of clipping give the expected values.
 """
 
 from __future__ import annotations

@@ -13,6 +13,13 @@ and a sigmoid-weighted attention. They have the interfaces the notebook's models
 ``decoder.step(tokens, state)``, ``attention(query, keys, source_mask)``) but none of their
 math, so grading a unit on them keeps it independent of the student's other units (a bug in
 ``Encoder`` costs ``encoder`` only) and reveals nothing of the solution.
+
+The toys look their embeddings up with a one-hot product rather than ``tf.gather``: the values
+are the same (bit for bit), but the gradients are dense tensors instead of ``tf.IndexedSlices``.
+An ``IndexedSlices`` holds one row per lookup, and ``tf.clip_by_global_norm`` counts the rows of
+a repeated token separately, so its norm differs from that of the actual (dense) gradient
+whenever a batch repeats a token (every target starts with `<START>`). With dense gradients
+every correct way of clipping by the global norm gives the training step's expected values.
 """
 
 from __future__ import annotations
@@ -50,6 +57,12 @@ def _toy_classes():
     import keras
     import tensorflow as tf
 
+    def lookup_rows(table, ids):
+        """``table[ids]`` as a one-hot product: the same values as ``tf.gather``, and a dense
+        gradient (see the module docstring)."""
+        one_hot = tf.one_hot(ids, tf.shape(table)[0], dtype=table.dtype)
+        return tf.einsum("...v,vh->...h", one_hot, table)
+
     class ToyEncoder(keras.layers.Layer):
         """A running sum of embeddings through tanh: no gates, nothing learned but `E`.
 
@@ -67,7 +80,7 @@ def _toy_classes():
                                                     name="source_embedding")
 
         def call(self, source):
-            x = tf.gather(self.source_embedding, source)  # (N, T, H)
+            x = lookup_rows(self.source_embedding, source)  # (N, T, H)
             states = tf.tanh(tf.cumsum(x, axis=1))
             return states, states[:, -1], tf.tanh(tf.reduce_mean(x, axis=1))
 
@@ -102,7 +115,7 @@ def _toy_classes():
             mask = tf.cast(state["source_mask"], state["h"].dtype)[:, :, None]
             memory = (tf.reduce_sum(state["encoder_states"] * mask, axis=1)
                       / tf.maximum(tf.reduce_sum(mask, axis=1), 1))
-            h = tf.tanh(tf.gather(self.target_embedding, tokens) + state["h"] @ self.Wh
+            h = tf.tanh(lookup_rows(self.target_embedding, tokens) + state["h"] @ self.Wh
                         + memory)
             end = tf.one_hot(END_ID, self.Wo.shape[1], dtype=h.dtype)
             logits = h @ self.Wo + self.bo + self.end_bias * (state["t"] + 1)[:, None] * end

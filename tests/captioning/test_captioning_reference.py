@@ -98,13 +98,47 @@ def test_greedy_captions_match_numpy(plan, unit, image):
     assert checked >= 4
 
 
+def _after_first_end(ids):
+    """True at the steps after each row's first <END> (the <END> step itself is False)."""
+    seen = np.cumsum(ids == spec.END, axis=1) > 0
+    return np.concatenate([np.zeros((len(ids), 1), bool), seen[:, :-1]], axis=1)
+
+
 def test_attention_samples_match_numpy(plan):
+    """Captions exactly; attention weights up to each caption's <END> (included), zero after
+    it: what follows <END> depends on the word fed back there, which the docstring leaves open,
+    so the probe zeroes it on both sides."""
+    zeroed = 0
     for case, expected in planned(plan, "attention_captioning_sample"):
+        assert case.params["zero_after_end"] == {"tokens": "captions", "values": ["alphas"],
+                                                 "end": spec.END}
         ids, alphas, _ = spec.np_attention_sample(
             weights_of(case), case.arrays["grid"], case.params["kwargs"]["max_length"]["value"])
         np.testing.assert_array_equal(expected["captions"], ids)
+        after = _after_first_end(ids)
+        alphas = np.where(after[:, :, None], 0.0, alphas)
         tol = 1e-12 if case.dtype == "float64" else 1e-5
         np.testing.assert_allclose(expected["alphas"], alphas, atol=tol)
+        zeroed += int(after.any())
+    assert zeroed, "no attention sample case has a caption ending before max_length"
+
+
+def test_attention_weights_after_end_do_not_depend_on_the_word_fed_back():
+    """The probe zeroes side outputs strictly after each row's first <END>, nothing else."""
+    from rnnlab.probes.captioning import zero_after_end
+
+    ids = np.array([[4, 2, 0, 0], [5, 6, 7, 8], [2, 0, 0, 0]], np.int32)
+    alphas = np.arange(3 * 4 * 2, dtype=np.float32).reshape(3, 4, 2) + 1
+    out = zero_after_end({"captions": ids, "alphas": alphas}, "captions", ["alphas"], spec.END)
+    np.testing.assert_array_equal(out["captions"], ids)
+    assert out["alphas"].dtype == np.float32
+    np.testing.assert_array_equal(out["alphas"][0, :2], alphas[0, :2])
+    assert not out["alphas"][0, 2:].any() and not out["alphas"][2, 1:].any()
+    np.testing.assert_array_equal(out["alphas"][1], alphas[1])
+    np.testing.assert_array_equal(out["alphas"][2, 0], alphas[2, 0])
+    wrong_shape = zero_after_end({"captions": ids, "alphas": alphas[:, :3]}, "captions",
+                                 ["alphas"], spec.END)
+    np.testing.assert_array_equal(wrong_shape["alphas"], alphas[:, :3])  # left to the comparison
 
 
 def np_attention_forward(w, grid, captions_in):

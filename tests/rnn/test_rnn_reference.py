@@ -12,7 +12,9 @@ import tensorflow as tf
 from autograder.api import load_definitions
 from autograder.paths import solution_notebook
 from autograder.plan import load_plan
+from autograder.specs import load_units
 from rnnlab.cases import Case
+from rnnlab.probes import run_case
 from rnnlab.probes.rnn import char_model
 
 RNG = np.random.default_rng(0)
@@ -143,6 +145,67 @@ def test_clipping_cases_clip_and_the_others_do_not(plan):
     for case, expected in zip(plan.unit("train_step").cases, plan.unit("train_step").expected):
         clipped = expected["grad_norm"].item() > case.params["max_norm"]
         assert clipped == ("(clipped)" in case.name), case.name
+
+
+# Clipping by the norm of the dense gradients: the same as tf.clip_by_global_norm on the raw
+# gradients unless an embedding's IndexedSlices gradient repeats a row (see the markdown of
+# section 10 and the spec's _batch).
+DENSE_NORM_STEPS = """
+@tf.function
+def train_step(model, optimizer, inputs, targets, mask, max_norm):
+    with tf.GradientTape() as tape:
+        loss = temporal_softmax_loss(model(inputs, training=True), targets, mask)
+    grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, model.trainable_variables)]
+    grads, grad_norm = tf.clip_by_global_norm(grads, max_norm)
+    optimizer.apply(grads, model.trainable_variables)
+    return loss, grad_norm
+
+
+@tf.function
+def tbptt_step(model, optimizer, inputs, targets, h, max_norm):
+    with tf.GradientTape() as tape:
+        scores, next_h = model(inputs, initial_state=h, return_state=True, training=True)
+        loss = temporal_softmax_loss(scores, targets, tf.ones_like(targets, dtype=tf.bool))
+    grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, model.trainable_variables)]
+    grads, _ = tf.clip_by_global_norm(grads, max_norm)
+    optimizer.apply(grads, model.trainable_variables)
+    return loss, tf.stop_gradient(next_h)
+"""
+
+
+def test_training_batches_repeat_no_input_id_where_the_norm_matters():
+    units = {u.name: u for u in load_units("rnn")}
+    for case in units["train_step"].cases:  # grad_norm is compared: no repeat anywhere
+        ids = case.arrays["inputs"]
+        assert len(np.unique(ids)) == ids.size, case.name
+    for case in units["train_tbptt"].cases:
+        if "(no clipping)" in case.name:
+            continue
+        stream, k = case.arrays["stream"], case.params["k"]
+        for c in range((stream.shape[1] - 1) // k):
+            chunk = stream[:, c * k:(c + 1) * k]
+            assert len(np.unique(chunk)) == chunk.size, (case.name, c)
+
+
+def test_clipping_by_the_dense_norm_gives_the_same_values(ns):
+    """Both correct idioms (tf.clip_by_global_norm on the raw gradients, and on the gradients
+    made dense first) pass every case of train_step and train_tbptt, including one that clips."""
+    import types
+
+    alt = dict(ns)
+    exec(DENSE_NORM_STEPS, alt)
+    tbptt = ns["train_tbptt"]
+    alt["train_tbptt"] = types.FunctionType(tbptt.__code__, alt, tbptt.__name__)
+    clipped = 0
+    for unit in ("train_step", "train_tbptt"):
+        for case in {u.name: u for u in load_units("rnn")}[unit].cases:
+            ours, dense = run_case(ns, case), run_case(alt, case)
+            tol = 1e-10 if case.dtype == "float64" else 2e-5
+            for key in ours:
+                np.testing.assert_allclose(dense[key], ours[key], rtol=tol, atol=tol,
+                                           err_msg=f"{unit} / {case.name}: {key}")
+            clipped += case.params["max_norm"] < 100
+    assert clipped >= 3  # clipping cases of both units
 
 
 def test_tbptt_reference_carries_the_state_and_truncates_the_gradient(ns, plan):

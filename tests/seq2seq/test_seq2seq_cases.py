@@ -93,3 +93,65 @@ def test_toy_models_have_the_notebook_interfaces():
     assert decoder(tf.constant([[1, 4], [1, 5]]), state).shape == (2, 2, 6)
     context, weights = ToyAttention()(h, states, tf.not_equal(source, 0))
     assert context.shape == (2, 3) and float(weights[0, 2]) == 0.0
+
+
+def test_toy_lookups_equal_gather_and_give_dense_gradients():
+    """The toys look embeddings up with a one-hot product: the values of tf.gather, bit for
+    bit, and dense gradients, so that tf.clip_by_global_norm (which counts an IndexedSlices'
+    rows one per lookup) and the dense gradient's norm agree in the training step's cases."""
+    import tensorflow as tf
+
+    from rnnlab.probes.seq2seq import _toy_classes
+
+    ToyEncoder, ToyDecoder, _ = _toy_classes()
+    for dtype in ("float32", "float64"):
+        encoder, decoder = ToyEncoder(6, 3, dtype=dtype), ToyDecoder(6, 3, dtype=dtype)
+        source = tf.constant([[4, 4, 0], [3, 3, 3]])  # repeated tokens
+        with tf.GradientTape() as tape:
+            states, h, c = encoder(source)
+            state = decoder.initial_state(states, h, c, tf.not_equal(source, 0))
+            logits = decoder(tf.constant([[1, 4], [1, 4]]), state)
+            loss = tf.reduce_sum(tf.sin(logits))
+        variables = encoder.trainable_variables + decoder.trainable_variables
+        grads = tape.gradient(loss, variables)
+        assert not any(isinstance(g, tf.IndexedSlices) for g in grads)
+        x = tf.gather(encoder.source_embedding, source)
+        np.testing.assert_array_equal(states, tf.tanh(tf.cumsum(x, axis=1)))
+
+
+DENSE_NORM_STEP = """
+def make_train_step(encoder, decoder, optimizer, loss_fn, clip_norm):
+    variables = encoder.trainable_variables + decoder.trainable_variables
+    optimizer.build(variables)
+
+    @tf.function
+    def train_step(source, target):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(encoder, decoder, source, target)
+        grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
+        grads, grad_norm = tf.clip_by_global_norm(grads, clip_norm)
+        optimizer.apply(grads, variables)
+        return {"loss": loss, "grad_norm": grad_norm}
+    return train_step
+"""
+
+
+def test_clipping_by_the_dense_norm_gives_the_same_values():
+    """tf.clip_by_global_norm on the raw gradients and on dense ones: the same values on every
+    training-step case, clipped or not."""
+    from autograder.api import load_definitions
+    from autograder.paths import solution_notebook
+    from rnnlab.probes import run_case
+
+    ns = load_definitions(solution_notebook(A))
+    alt = dict(ns)
+    exec(DENSE_NORM_STEP, alt)
+    clipped = 0
+    for case in {u.name: u for u in load_units(A)}["train_step"].cases:
+        ours, dense = run_case(ns, case), run_case(alt, case)
+        tol = 1e-10 if case.dtype == "float64" else 2e-5
+        for key in ours:
+            np.testing.assert_allclose(dense[key], ours[key], rtol=tol, atol=tol,
+                                       err_msg=f"{case.name}: {key}")
+        clipped += bool(np.any(ours["grad_norm"] > case.params["clip_norm"]))
+    assert clipped >= 2
