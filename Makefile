@@ -8,7 +8,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export TFDS_DATA_DIR ?= $(CURDIR)/.data/tfds
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv demo test test-fast release fixtures data student-bundle lint bench review clean
+.PHONY: help venv demo test test-fast release fixtures data student-bundle lint bench review clean \
+	nbgrader-assignment nbgrader-need-A autograde feedback
 
 help:
 	@echo "make demo            regenerate the release and grade the bundled example submissions"
@@ -18,6 +19,9 @@ help:
 	@echo "make data            build every synthetic dataset into \$$TFDS_DATA_DIR"
 	@echo "make student-bundle  write build/student-bundle/ and its zip"
 	@echo "make bench           run the benchmarks"
+	@echo "make nbgrader-assignment A=rnn   record an assignment in ./gradebook.db (once, first)"
+	@echo "make autograde A=rnn [STUDENT=id]  nbgrader autograde submitted/, graded in the sandbox"
+	@echo "make feedback A=rnn [STUDENT=id]   nbgrader generate_feedback -> feedback/"
 
 venv: $(STAMP)
 
@@ -58,3 +62,22 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build .cache .pytest_cache
+
+# nbgrader, with the virtualenv's bin/ first on PATH: nbgrader starts `alembic` from PATH, so a
+# bare `.venv/bin/nbgrader` fails without it (nbgrader_config.py also puts it there).
+NBGRADER = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader
+NBGRADER_STUDENT = $(if $(STUDENT),--student=$(STUDENT))
+
+nbgrader-need-A:
+	@test -n "$(A)" || (echo "say which assignment: make $(MAKECMDGOALS) A=rnn"; exit 2)
+
+# generate_assignment fills the gradebook; its copy of the release goes to build/, so that
+# assignments/ stays the one `make release` writes.
+nbgrader-assignment: $(STAMP) nbgrader-need-A
+	$(NBGRADER) generate_assignment $(A) --force --CourseDirectory.release_directory=build/nbgrader-release
+
+autograde: $(STAMP) nbgrader-need-A
+	$(NBGRADER) autograde $(A) --create $(NBGRADER_STUDENT)
+
+feedback: $(STAMP) nbgrader-need-A
+	$(NBGRADER) generate_feedback $(A) $(NBGRADER_STUDENT)

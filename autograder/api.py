@@ -149,15 +149,19 @@ def _known_mistakes(assignment: str, plan: GradingPlan):
 
 def grade_notebook(path: str | Path, assignment: str | None = None,
                    limits: Limits | None = None, *, sandbox: Sandbox | None = None,
-                   hints: bool = True) -> GradeResult:
+                   hints: bool = True, isolation: str | None = None) -> GradeResult:
     """Grades one notebook against its assignment's hidden tests.
 
     Args:
         path: the submitted notebook.
         assignment: which assignment (default: from the notebook's metadata or file name).
         limits: resource limits for the process that runs the student's code.
-        sandbox: how to confine it (default: the strongest available here).
+        sandbox: how to confine it (default: the strongest available here, provided it is at
+            least ``isolation``).
         hints: name known mistakes in the feedback (see :mod:`autograder.mistakes`).
+        isolation: the weakest isolation accepted (``auto``, ``namespace``, ``user``,
+            ``process``; default ``AUTOGRADER_SANDBOX``, else ``auto``: the namespace
+            sandbox); see :meth:`Sandbox.require`.
 
     Returns:
         A :class:`GradeResult`, built only after every process that ran the student's code
@@ -166,7 +170,8 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
 
     Raises:
         GradingError: the file does not exist, its assignment cannot be told, or the grader
-            itself cannot work (no plan, no sandbox).
+            itself cannot work (no plan, or not the isolation asked for: it does not grade
+            with less).
     """
     t0 = time.monotonic()
     path = Path(path)
@@ -185,13 +190,15 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
         plan = load_plan(assignment)
     except Exception as exc:  # noqa: BLE001 - any failure here is the grader's, not the student's
         raise GradingError(f"cannot load the grading plan of {assignment!r}: {exc}") from exc
-    if problem:
-        return _zero_result(path, plan, f"Your notebook could not be read: {problem}", t0)
-    known = _known_mistakes(assignment, plan) if hints else None
     try:
-        sandbox = sandbox or Sandbox.detect()
+        sandbox = sandbox or Sandbox.require(isolation)
     except SandboxError as exc:
         raise GradingError(str(exc)) from exc
+    if problem:
+        result = _zero_result(path, plan, f"Your notebook could not be read: {problem}", t0)
+        result.isolation = sandbox.isolation()
+        return result
+    known = _known_mistakes(assignment, plan) if hints else None
 
     session = WorkerSession(path, limits, sandbox)
     try:
@@ -203,6 +210,7 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
             result.output = stable_text("\n".join([why] + _printed(session.output())
                                                   + _notes(session)))
             result.peak_memory = session.peak_memory
+            result.isolation = sandbox.isolation()
             return result
         budget = Budget(limits.grade_timeout)
         tests = [grade_unit(session, unit, known, budget) for unit in plan.units]
@@ -219,6 +227,7 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
     result = GradeResult(str(path), assignment, tests, time.monotonic() - t0,
                          stable_text("\n".join(general)))
     result.peak_memory = session.peak_memory
+    result.isolation = sandbox.isolation()
     return result
 
 

@@ -55,6 +55,8 @@ class Row:
     units: dict = field(default_factory=dict)
     message: str = ""
     results: str = ""
+    isolation: str = ""  # the sandbox mode student code ran in (from the results file)
+    isolation_missing: str = ""  # protections it lacked, space-separated
 
 
 def find_submissions(folder: Path, assignment: str | None = None) -> list[Submission]:
@@ -195,6 +197,9 @@ def grade_folder(folder: Path, out_dir: Path, jobs: int = 1, assignment: str | N
             row.score, row.max_score = data["score"], info["max_score"]
             row.peak_memory_mb = round(info["peak_memory"] / 2**20, 1)
             row.units = {t["name"]: t["score"] for t in data["tests"]}
+            iso = data.get("isolation") or {}
+            row.isolation = str(iso.get("mode", ""))
+            row.isolation_missing = " ".join(iso.get("missing", []))
         else:
             row.status = "error"
             lines = [ln for ln in (err or "").strip().splitlines() if ln.strip()]
@@ -225,9 +230,11 @@ def write_gradebook(rows: list[Row], path: Path, unit_names: list[str]) -> None:
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "assignment", "score", "max_score", "status", "seconds",
-                         "peak_memory_mb", *unit_names, "message", "results", "notebook"])
+                         "peak_memory_mb", *unit_names, "isolation", "isolation_missing",
+                         "message", "results", "notebook"])
         for r in rows:
             writer.writerow([r.student, r.assignment, f"{r.score:g}", f"{r.max_score:g}",
                              r.status, f"{r.seconds:.1f}", f"{r.peak_memory_mb:g}",
                              *[f"{r.units[n]:g}" if n in r.units else "" for n in unit_names],
-                             r.message, r.results, r.notebook])
+                             r.isolation, r.isolation_missing, r.message, r.results,
+                             r.notebook])

@@ -28,10 +28,6 @@ def _grade(args) -> int:
     from autograder.api import GradingError, grade_notebook
     from autograder.reporters import console_table, write_results_json
 
-    if args.sandbox:
-        import os
-
-        os.environ["AUTOGRADER_SANDBOX"] = args.sandbox
     folders = [p for p in args.notebooks if Path(p).is_dir()]
     if folders:
         return _grade_folders(args, folders)
@@ -43,7 +39,8 @@ def _grade(args) -> int:
     status = 0
     for nb in args.notebooks:
         try:
-            result = grade_notebook(nb, args.assignment, limits, hints=not args.no_hints)
+            result = grade_notebook(nb, args.assignment, limits, hints=not args.no_hints,
+                                    isolation=args.isolation)
         except GradingError as exc:
             print(f"autograder: cannot grade {nb}: {exc}", file=sys.stderr)
             status = 2
@@ -77,7 +74,21 @@ def _grade_folders(args, folders: list[str]) -> int:
         print("autograder: grade either notebooks or folders of submissions (with --out-dir, "
               "not --json)", file=sys.stderr)
         return 2
+    # Refuse the whole batch up front, rather than one error row per student, when student code
+    # cannot get the isolation asked for (each grading process checks again).
+    from autograder.sandbox import Sandbox, SandboxError
+
+    try:
+        sandbox = Sandbox.require(args.isolation)
+    except SandboxError as exc:
+        print(f"autograder: cannot grade {', '.join(folders)}: {exc}", file=sys.stderr)
+        return 2
+    print(f"isolation: {sandbox.mode}"
+          + (f" (missing: {', '.join(sandbox.isolation()['missing'])})"
+             if sandbox.isolation()["missing"] else ""))
     passthrough = ["--timeout", str(args.timeout)]
+    if args.isolation:
+        passthrough += ["--isolation", args.isolation]
     if args.load_timeout:
         passthrough += ["--load-timeout", str(args.load_timeout)]
     if args.budget:
@@ -212,8 +223,14 @@ def main(argv: list[str] | None = None) -> int:
                         "(default 6144; TensorFlow needs about 2000)")
     g.add_argument("--wall-timeout", type=float, default=1800.0,
                    help="folders: seconds before one submission's grading is abandoned")
-    g.add_argument("--sandbox", choices=["auto", "namespace", "user", "process"],
-                   help="how to confine student code (default: the strongest available)")
+    g.add_argument("--isolation", "--sandbox", choices=["auto", "namespace", "user", "process"],
+                   default=None,
+                   help="the weakest confinement of student code accepted; the strongest "
+                        "available is used. Default auto (or AUTOGRADER_SANDBOX): the namespace "
+                        "sandbox (as root, or through user namespaces); grading stops rather "
+                        "than run student code with less. 'user': at least an unprivileged uid "
+                        "of its own (root); 'process': a separate process with resource limits "
+                        "only")
     g.add_argument("--no-hints", action="store_true", help="do not name known mistakes")
     g.add_argument("--quiet", action="store_true", help="scores only, no feedback")
     g.add_argument("--stats", help=argparse.SUPPRESS)

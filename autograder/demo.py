@@ -3,6 +3,12 @@
 For each assignment that has a solution notebook it grades three submissions: the solution
 (full marks), the untouched release (zero) and a partly-correct one (see
 :mod:`autograder.examples`), writes a Gradescope results file for each and prints a table.
+
+The demo grades only submissions it generates itself from the course's own notebooks, so it
+accepts whatever isolation the machine offers (``isolation="process"``: the strongest available
+is still used, the namespace sandbox as root or through user namespaces) and prints which one
+was in force; ``autograder grade`` refuses weaker isolation than the namespace sandbox unless
+told otherwise (``--isolation``).
 """
 
 from __future__ import annotations
@@ -16,6 +22,10 @@ from autograder.examples import Recipe, make_submission, partial_recipe, write_n
 from autograder.plan import load_plan
 from autograder.release import generate_release
 from autograder.reporters import console_table, write_results_json
+from autograder.sandbox import STRENGTH, Sandbox
+
+# Trusted, generated submissions: any isolation will do (the strongest available is used).
+DEMO_ISOLATION = "process"
 
 
 def run_demo(out_dir: Path) -> int:
@@ -27,6 +37,15 @@ def run_demo(out_dir: Path) -> int:
     print(f"== regenerating the release of {', '.join(assignments)} with nbgrader")
     for a in assignments:
         print(f"   {generate_release(a)}")
+    sandbox = Sandbox.require(DEMO_ISOLATION)
+    iso = sandbox.isolation()
+    line = f"== isolation of the graded code: {iso['mode']}"
+    if iso["missing"]:
+        line += f" (missing: {', '.join(iso['missing'])})"
+    if STRENGTH[iso["mode"]] < STRENGTH["namespace"]:
+        line += (f"; accepted because the demo grades only submissions it generated: "
+                 f"`autograder grade` refuses this unless given --isolation={iso['mode']}")
+    print(line)
     rows = []
     for a in assignments:
         print(f"== {a}: compiling the grading plan (runs the solution on every hidden case)")
@@ -44,7 +63,7 @@ def run_demo(out_dir: Path) -> int:
         }
         for kind, nb in subs.items():
             print(f"== grading {a} / {kind}")
-            result = grade_notebook(nb, a)
+            result = grade_notebook(nb, a, isolation=DEMO_ISOLATION)
             print(console_table(result, details=(kind == "partial")))
             results = folder / f"{kind}.json"
             write_results_json(result, results)

@@ -2,8 +2,12 @@
 
 The zip holds what Gradescope's ``/autograder/source`` needs and nothing more:
 
-- ``setup.sh``: installs the pinned runtime (``requirements.txt``) and the public library
-  ``rnnlab`` into the image's Python (so the sandboxed worker can import it), and nothing else;
+- ``setup.sh``: chooses a Python the pins fit (3.11 to 3.13; ``find_python.sh``, installing
+  ``python3.11`` with apt when the image's is older, or stopping with a message that names the
+  base image to choose), creates a virtualenv (``/opt/rnn-course-venv``) and installs the
+  pinned runtime (``requirements.txt``) and the public library ``rnnlab`` into it (so the
+  sandboxed worker can import it), and nothing else; it records the interpreter in
+  ``python.txt`` for ``run_autograder``;
 - ``run_autograder``: grades the one notebook in ``/autograder/submission`` and writes
   ``/autograder/results/results.json``; it first makes ``/autograder/source`` (grader, plans)
   unreadable to other users, in case the image does not allow namespaces and the sandbox
@@ -14,9 +18,9 @@ The zip holds what Gradescope's ``/autograder/source`` needs and nothing more:
   known mistakes' values, found through ``AUTOGRADER_PLAN_DIR``;
 - ``rnnlab/`` with its own ``pyproject.toml`` (``rnnlab-package/``), ``datasets/``.
 
-``run_autograder`` honours ``AUTOGRADER_ROOT`` (default ``/autograder``) and
-``AUTOGRADER_PYTHON`` (default ``python3``), so the package can be exercised against a local
-folder laid out like Gradescope's (the tests do).
+``setup.sh`` and ``run_autograder`` honour ``AUTOGRADER_ROOT`` (default ``/autograder``);
+``run_autograder`` also ``AUTOGRADER_PYTHON`` (default: ``python.txt``, else ``python3``), so
+the package can be exercised against a local folder laid out like Gradescope's (the tests do).
 """
 
 from __future__ import annotations
@@ -33,15 +37,82 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*
 RUNTIME = ("tensorflow", "keras", "tensorflow-datasets", "importlib_resources", "numpy", "h5py",
            "matplotlib", "tqdm", "pillow", "nbformat")
 
+# Which Pythons the pinned requirements install into (numpy 2.4 needs >= 3.11; TensorFlow 2.21
+# has wheels up to 3.13), and the base images to tell the instructor about.
+PYTHON_MIN, PYTHON_MAX = (3, 11), (3, 13)
+SUPPORTED_IMAGES = ("Ubuntu 24.04 (its Python 3.12 fits)",
+                    "Ubuntu 22.04 with apt working (setup.sh installs python3.11 from its archive)")
+
+FIND_PYTHON_SH = """\
+#!/usr/bin/env bash
+# Prints the path of the first Python the course's pinned requirements can be installed into
+# (3.{min_minor} to 3.{max_minor}), or says on stderr which Gradescope base image to choose and
+# exits 1. Candidates: the arguments, else python3.11 python3.12 python3.13 python3 (from PATH).
+# Installs nothing; setup.sh runs it before and after trying apt.
+set -u
+candidates=("$@")
+[ "$#" -gt 0 ] || candidates=(python3.11 python3.12 python3.13 python3)
+found=""
+for name in "${{candidates[@]}}"; do
+    path=$(command -v "$name" 2>/dev/null) || continue
+    version=$("$path" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) ||
+        continue
+    found="$found $name=$version"
+    major=${{version%%.*}}
+    minor=${{version#*.}}
+    case "$major$minor" in *[!0-9]*|"") continue ;; esac
+    if [ "$major" -eq 3 ] && [ "$minor" -ge {min_minor} ] && [ "$minor" -le {max_minor} ]; then
+        echo "$path"
+        exit 0
+    fi
+done
+cat >&2 <<MESSAGE
+setup.sh: no suitable Python: the course's pinned packages (numpy 2.4, TensorFlow 2.21) need
+Python 3.{min_minor} to 3.{max_minor}; found:${{found:- no python3 at all}}
+(and apt could not install python3.11).
+In the assignment's autograder settings choose the base image (Base Image OS) {images}.
+MESSAGE
+exit 1
+"""
+
 SETUP_SH = """\
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image.
+#   setup.sh --check   only chooses the Python (and says why none fits); installs nothing.
 set -euo pipefail
-cd /autograder/source
-apt-get update -qq && apt-get install -y -qq util-linux python3-pip >/dev/null || true
-python3 -m pip install --no-cache-dir -r requirements.txt
-# Only the public library is installed system-wide: the sandboxed worker imports it from there.
-python3 -m pip install --no-cache-dir --no-deps ./rnnlab-package
+SOURCE="${AUTOGRADER_ROOT:-/autograder}/source"
+VENV="${AUTOGRADER_VENV:-/opt/rnn-course-venv}"
+cd "$SOURCE"
+if [ "${1:-}" = "--check" ]; then
+    exec "$BASH" ./find_python.sh
+fi
+have_apt() { command -v apt-get >/dev/null 2>&1; }
+if have_apt; then
+    apt-get update -qq || true
+    apt-get install -y -qq util-linux >/dev/null || true  # unshare, for the namespace sandbox
+fi
+if ! PY=$("$BASH" ./find_python.sh 2>/dev/null); then
+    if have_apt; then  # Ubuntu 22.04 has python3.11 in its archive; older ones need deadsnakes
+        echo "setup.sh: the image's python3 is too old; installing python3.11 with apt"
+        apt-get install -y -qq python3.11 python3.11-venv >/dev/null 2>&1 || {
+            apt-get install -y -qq software-properties-common >/dev/null 2>&1 &&
+            add-apt-repository -y ppa:deadsnakes/ppa >/dev/null 2>&1 &&
+            apt-get update -qq &&
+            apt-get install -y -qq python3.11 python3.11-venv >/dev/null 2>&1; } || true
+    fi
+    PY=$("$BASH" ./find_python.sh) || exit 1  # says which base image to choose
+fi
+echo "setup.sh: using $PY ($("$PY" --version 2>&1))"
+# A virtualenv of its own: the image's Python may be "externally managed" (PEP 668).
+if ! "$PY" -m venv "$VENV"; then
+    have_apt && apt-get install -y -qq "$(basename "$PY")-venv" >/dev/null 2>&1 || true
+    "$PY" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --no-cache-dir --upgrade pip >/dev/null
+"$VENV/bin/python" -m pip install --no-cache-dir -r requirements.txt
+# Only the public library is installed into it: the sandboxed worker imports it from there.
+"$VENV/bin/python" -m pip install --no-cache-dir --no-deps ./rnnlab-package
+echo "$VENV/bin/python" > "$SOURCE/python.txt"  # run_autograder grades with this one
 """
 
 RUN_AUTOGRADER = """\
@@ -49,16 +120,26 @@ RUN_AUTOGRADER = """\
 # Gradescope runs this as root for every submission.
 set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
-PYTHON="${{AUTOGRADER_PYTHON:-python3}}"
 SOURCE="$ROOT/source"
+# The interpreter setup.sh installed the runtime into (python.txt), unless overridden.
+PYTHON="${{AUTOGRADER_PYTHON:-$(cat "$SOURCE/python.txt" 2>/dev/null || echo python3)}}"
 mkdir -p "$ROOT/results"
 # The grader and the reference values stay unreadable to the sandbox user (fallback sandbox).
 chmod -R go-rwx "$SOURCE" 2>/dev/null || true
 cd "$SOURCE"
 export AUTOGRADER_PLAN_DIR="$SOURCE/plans" PYTHONPATH="$SOURCE" TF_CPP_MIN_LOG_LEVEL=2
+# Gradescope's containers may not allow namespaces: accept the unprivileged-uid sandbox there
+# (the namespace sandbox is still used wherever it works; results.json records which ran).
+export AUTOGRADER_SANDBOX="${{AUTOGRADER_SANDBOX:-user}}"
 exec "$PYTHON" -m autograder.gradescope run --assignment {assignment} \\
     --submission "$ROOT/submission" --results "$ROOT/results/results.json"
 """
+
+
+def find_python_sh() -> str:
+    """The package's ``find_python.sh`` (setup.sh's choice of interpreter)."""
+    return FIND_PYTHON_SH.format(min_minor=PYTHON_MIN[1], max_minor=PYTHON_MAX[1],
+                                 images=" or ".join(SUPPORTED_IMAGES))
 
 
 def _requirements(root: Path) -> str:
@@ -91,8 +172,9 @@ def write_package(assignment: str, output: Path) -> Path:
         stage = Path(tmp) / "package"
         stage.mkdir()
         (stage / "setup.sh").write_text(SETUP_SH)
+        (stage / "find_python.sh").write_text(find_python_sh())
         (stage / "run_autograder").write_text(RUN_AUTOGRADER.format(assignment=assignment))
-        for name in ("setup.sh", "run_autograder"):
+        for name in ("setup.sh", "find_python.sh", "run_autograder"):
             (stage / name).chmod(0o755)
         (stage / "requirements.txt").write_text(_requirements(root))
         grader = stage / "autograder"

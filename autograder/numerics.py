@@ -12,9 +12,9 @@ that is shown rather than assumed:
 - ``python -m autograder.numerics --assignment A --setting NAME NOTEBOOK...`` runs, in a fresh
   process under that setting, every float32 case of the plan and every test cell's visible
   check on each (trusted) notebook, and prints per unit whether it passed and its worst
-  relative error as JSON.
-  float64 cases are left out: they differ between settings by a few float64 epsilons, nine
-  orders of magnitude below their tolerance.
+  relative error as JSON. float64 cases are left out unless asked for (``--all-cases N``, for
+  the first N notebooks): they differ between settings by a few float64 epsilons, nine orders
+  of magnitude below their tolerance.
 
 The tests compile the plans and fixtures under the default setting and run this under the
 others (``tests/autograder/test_numerics.py``); ``benchmarks/float32_spread.py`` prints the
@@ -82,21 +82,16 @@ def by_name(name: str) -> Setting:
 
 
 def apply_in_process() -> None:
-    """Applies the threads and eager switches of the environment to this process's TensorFlow
-    (oneDNN is read from ``TF_ENABLE_ONEDNN_OPTS`` when TensorFlow is imported). Call it before
-    TensorFlow runs its first operation."""
-    import tensorflow as tf
+    """Applies the environment's threads and eager switches to this process's TensorFlow."""
+    from rnnlab.config import apply_numeric_switches
 
-    threads = int(os.environ.get("TF_NUM_INTRAOP_THREADS", "0") or 0)
-    if threads:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-    if os.environ.get("RNNLAB_EAGER", "0") not in ("", "0"):
-        tf.config.run_functions_eagerly(True)
+    apply_numeric_switches()
 
 
-def low_precision_outcomes(namespace: dict, plan) -> dict[str, dict]:
-    """Runs every float32 (or lower) case of ``plan`` on ``namespace``: unit -> {"ok", "worst",
-    "failures"} (the messages of failed comparisons and errors, first few)."""
+def case_outcomes(namespace: dict, plan, everything: bool = False) -> dict[str, dict]:
+    """Runs every float32 (or lower) case of ``plan`` on ``namespace`` (every case at all with
+    ``everything``): unit -> {"ok", "worst", "failures"} (the first few failure messages);
+    ``worst`` is the largest relative error of a float32 value that passed."""
     from rnnlab.compare import LOW_PRECISION, compare_outputs
     from rnnlab.notebook import format_exception
     from rnnlab.probes import run_case
@@ -105,7 +100,7 @@ def low_precision_outcomes(namespace: dict, plan) -> dict[str, dict]:
     for unit in plan.units:
         worst, failures, ran = 0.0, [], 0
         for case, expected in zip(unit.cases, unit.expected):
-            if case.dtype not in LOW_PRECISION:
+            if case.dtype not in LOW_PRECISION and not everything:
                 continue
             ran += 1
             try:
@@ -115,7 +110,8 @@ def low_precision_outcomes(namespace: dict, plan) -> dict[str, dict]:
                 continue
             for c in compare_outputs(got, expected, case.dtype):
                 if c.ok:
-                    worst = max(worst, c.max_error)
+                    if case.dtype in LOW_PRECISION:
+                        worst = max(worst, c.max_error)
                 else:
                     failures.append(f"{case.name}: {c.message}")
         if ran:
@@ -150,21 +146,22 @@ def check_outcomes(namespace: dict, nb: dict) -> dict[str, dict]:
     return outcomes
 
 
-def run(notebooks: list[Path], assignment: str) -> dict:
-    """Everything this process computes for ``notebooks`` (see the module docstring)."""
+def run(notebooks: list[Path], assignment: str, everything: int = 0) -> dict:
+    """Everything this process computes for ``notebooks`` (see the module docstring); the
+    first ``everything`` of them run every case of the plan, float64 ones included."""
     from rnnlab.notebook import read_notebook, run_definitions
 
     from autograder.plan import load_plan
 
     plan = load_plan(assignment)
     report = {}
-    for path in notebooks:
+    for i, path in enumerate(notebooks):
         nb = read_notebook(path)
         loaded = run_definitions(nb)
         namespace = loaded.namespace
         report[str(path)] = {
             "cell_errors": [e.error for e in loaded.errors][:5],
-            "cases": low_precision_outcomes(namespace, plan),
+            "cases": case_outcomes(namespace, plan, everything=i < everything),
             "checks": check_outcomes(namespace, nb),
         }
     return report
@@ -175,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
                                      .split("\n\n")[0])
     parser.add_argument("--assignment", required=True)
     parser.add_argument("--setting", help="a name from SETTINGS (default: the environment's)")
+    parser.add_argument("--all-cases", type=int, default=0, metavar="N",
+                        help="the first N notebooks run float64 cases too")
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     if args.setting:
@@ -184,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.update(wanted)
             os.execv(sys.executable, [sys.executable, "-m", "autograder.numerics", *sys.argv[1:]])
     apply_in_process()
-    json.dump(run(args.notebooks, args.assignment), sys.stdout, indent=1)
+    json.dump(run(args.notebooks, args.assignment, args.all_cases), sys.stdout, indent=1)
     print()
     return 0
 

@@ -32,6 +32,9 @@ class GradeResult:
         output: general feedback (cells that raised, protections not available...).
         peak_memory: the largest resident memory of the process that ran the student's code,
             in bytes (for the gradebook and benchmarks; not part of the results file).
+        isolation: how the student's code was confined (``mode``, ``required``,
+            ``protections``, ``missing``, ``reasons``: see
+            :meth:`autograder.sandbox.Sandbox.isolation`), or None when nothing said.
     """
 
     notebook: str
@@ -40,6 +43,7 @@ class GradeResult:
     execution_time: float = 0.0
     output: str = ""
     peak_memory: int = 0
+    isolation: dict | None = None
 
     @property
     def score(self) -> float:
@@ -50,8 +54,9 @@ class GradeResult:
         return round(sum(t.max_score for t in self.tests), 6)
 
     def to_gradescope(self) -> dict:
-        """Gradescope's results.json: ``score``, ``execution_time``, ``output``, ``tests``."""
-        return {
+        """Gradescope's results.json: ``score``, ``execution_time``, ``output``, ``tests``, and
+        ``isolation`` (an extra top-level key, which Gradescope allows and ignores)."""
+        data = {
             "score": self.score,
             "execution_time": round(self.execution_time, 3),
             "output": self.output,
@@ -61,3 +66,6 @@ class GradeResult:
                 for t in self.tests
             ],
         }
+        if self.isolation is not None:
+            data["isolation"] = self.isolation
+        return data

@@ -71,8 +71,9 @@ class LoadReport:
 
 
 def _worker_env() -> dict:
+    # Numeric switches pass through (autograder/numerics.py simulates other machines with them).
     keep = ("PATH", "LANG", "LC_ALL", "TFDS_DATA_DIR", "RNNLAB_DATASETS_DIR", "RNNLAB_FAST",
-            "CUDA_VISIBLE_DEVICES")
+            "CUDA_VISIBLE_DEVICES", "TF_ENABLE_ONEDNN_OPTS", "RNNLAB_EAGER")
     env = {k: os.environ[k] for k in keep if k in os.environ}
     env.update(
         TF_CPP_MIN_LOG_LEVEL="3",
@@ -225,7 +226,7 @@ class WorkerSession:
         self._stop()
         self.sandbox.acquire()
         workdir = self._prepare_workdir()
-        if self.sandbox.mode == "process":
+        if self.sandbox.mode in ("process", "userns"):  # the grader's own uid: count its tasks
             self._nproc = None if os.geteuid() == 0 else _tasks_of_uid(os.getuid()) + self.limits.processes
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
@@ -304,7 +305,8 @@ class WorkerSession:
             raise WorkerFailed(f"the worker broke the protocol ({exc})") from None
 
     def _describe_exit(self, code: int) -> str:
-        if self.sandbox.mode == "namespace" and 128 < code < 128 + 65:
+        namespaced = self.sandbox.mode in ("namespace", "userns")
+        if namespaced and 128 < code < 128 + 65:
             code = -(code - 128)  # the namespace's init reports a signal as 128 + N
         if code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else -code
@@ -312,7 +314,7 @@ class WorkerSession:
                     "SIGSEGV": " (a crash, often out of memory)",
                     "SIGXFSZ": " (it wrote a file larger than the limit)"}.get(name, "")
             return f"the process running your code was killed by {name}{hint}"
-        if code in (121, 122) and self.sandbox.mode == "namespace":
+        if code in (121, 122) and namespaced:
             return "the grader's sandbox could not be set up (a grader problem, not yours)"
         return f"the process running your code exited with status {code}"
 

@@ -1,33 +1,46 @@
-"""How the process that runs student code is confined.
+"""How the process that runs student code is confined, and refusing to grade with less.
 
-Three levels, the strongest this machine allows (``AUTOGRADER_SANDBOX`` = ``namespace``,
-``user`` or ``process`` forces one; the default, ``auto``, picks the strongest that works):
+Four modes, from the strongest:
 
 ``namespace`` (the grader runs as root and may create namespaces: Gradescope, CI, a server)
     The worker starts in fresh mount, PID, network, IPC and UTS namespaces
-    (``unshare``), inside a filesystem view that holds only the system, the interpreter, the
-    virtualenv and the public course library (see :mod:`autograder.sandbox_init`), as an
-    unprivileged user of its own (a uid from ``AUTOGRADER_UID_BASE``, default 61000, reserved
-    for one session with a lock file, so per-user limits and clean-up apply to that session
-    only). No network interface is up; the solutions, specs, compiled plans and reference
-    values are not in its filesystem; when the worker ends, the kernel ends every process it
-    left (it is PID 1 of its namespace), and the grader also kills every process of its uid.
+    (``unshare``), inside a filesystem view that holds only the system, the interpreter (and
+    the shared libraries it loaded), the virtualenv and the public course library (see
+    :mod:`autograder.sandbox_init`), as an unprivileged user of its own (a uid from
+    ``AUTOGRADER_UID_BASE``, default 61000, reserved for one session with a lock file, so
+    per-user limits and clean-up apply to that session only). No network interface is up; the
+    solutions, specs, compiled plans and reference values are not in its filesystem; when the
+    worker ends, the kernel ends every process it left (it is PID 1 of its namespace), and the
+    grader also kills every process of its uid.
+``userns`` (not root, but the kernel allows unprivileged user namespaces: most laptops)
+    The same namespaces and filesystem view, entered through a user namespace of its own
+    (``unshare --user --map-root-user``), with every capability dropped; what it lacks is a
+    uid of its own: outside its namespaces it is the grader's user (per-user limits are shared
+    with the grader; the grader's files are still out of its reach, since they are not in its
+    view).
 ``user`` (root, but namespaces are not permitted, e.g. an unprivileged container)
     The worker runs as its own unprivileged uid (``setpriv``), with the same clean-up by uid,
     but can use the network and read whatever every user can read: the plans must then be
     kept unreadable (mode 700), which the Gradescope package does.
-``process`` (not root: a laptop)
+``process``
     A separate process with resource limits only; the results say so.
+
+The bind mounts of the view are made by root inside the new mount namespace under new,
+traversable parents, so it works wherever the course, its virtualenv and the interpreter live
+(``/root/.pyenv``, a mode-700 home folder, a private folder under ``/tmp``), without changing
+any permission on the host. ``user`` mode needs an interpreter every user can run.
+
+Grading refuses weaker isolation than it was asked for (:meth:`Sandbox.require`, raising
+:class:`SandboxError`): by default (``auto``) the namespace sandbox (``namespace`` as root,
+``userns`` otherwise); ``--isolation=user`` or ``--isolation=process`` (or
+``AUTOGRADER_SANDBOX``, a synonym) accepts less, and the strongest mode available is used all
+the same. :meth:`Sandbox.detect` (the trusted paths: compiling plans from the solutions) takes
+the strongest available without refusing. Every results file records the isolation in force
+(:meth:`Sandbox.isolation`).
 
 In every mode :mod:`autograder.runner` applies resource limits (address space, CPU time,
 processes, file size, no core dumps), runs the worker in its own session and kills it when its
 part is over, and the results name every protection that was not available.
-
-The python interpreter under ``/root/.pyenv`` is not readable by other users (``/root`` is
-mode 700) and does not need to be: in ``namespace`` mode the view bind-mounts the interpreter's
-prefix and the virtualenv read-only under new, traversable parents, without changing any
-permission on the host. ``user`` mode needs an interpreter every user can run (as on
-Gradescope's images); if it cannot start one it falls back to ``process`` and says why.
 """
 
 from __future__ import annotations
@@ -48,10 +61,34 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MODES = ("namespace", "user", "process")
+MODES = ("namespace", "userns", "user", "process")  # what Sandbox.detect(mode) can force
+LEVELS = ("namespace", "user", "process")  # what --isolation / AUTOGRADER_SANDBOX accept
+STRENGTH = {"namespace": 3, "userns": 3, "user": 2, "process": 1}
+LEVEL_NAMES = {"namespace": "the namespace sandbox", "user": "an unprivileged user of its own",
+               "process": "a separate process with resource limits"}
+# What each protection means, by the short name the results files use.
+PROTECTIONS = {
+    "separate-process": "a separate process with resource limits (memory, CPU time, processes, "
+                        "file size), bounded output and time-outs",
+    "no-capabilities": "no root privilege and no capability",
+    "own-uid": "an unprivileged uid of its own (not the grader's user)",
+    "private-filesystem": "a filesystem view without the solutions, hidden-test specs, compiled "
+                          "plans, caches and the rest of the host's files",
+    "no-network": "no network",
+    "own-pid-namespace": "a PID namespace of its own (it cannot see or signal the grader's "
+                         "processes, and whatever it starts ends with it)",
+}
+MODE_PROTECTIONS = {
+    "namespace": list(PROTECTIONS),
+    "userns": ["separate-process", "no-capabilities", "private-filesystem", "no-network",
+               "own-pid-namespace"],
+    "user": ["separate-process", "no-capabilities", "own-uid"],
+    "process": ["separate-process"],
+}
 HOME = "/home/student"
 UNSHARE_FLAGS = ["--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
                  "--propagation", "private"]
+USERNS_FLAGS = ["--user", "--map-root-user"]
 INIT_SCRIPT = Path(__file__).with_name("sandbox_init.py")
 PR_SET_PDEATHSIG = 1
 
@@ -163,6 +200,30 @@ def worker_library_dir() -> str:
     return str(Path(rnnlab.__file__).resolve().parent)
 
 
+def _loaded_library_dirs() -> set[str]:
+    """Folders of the shared libraries this process has loaded (``/proc/self/maps``).
+
+    The worker runs the same interpreter, which may find its own libraries through an absolute
+    RUNPATH outside its prefix (``libpython`` of a relocated or copied pyenv build): without
+    them in the view the loader would silently take the system's ``libpython`` instead.
+    """
+    found = set()
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                parts = line.split(None, 5)
+                if len(parts) < 6 or not parts[5].startswith("/"):
+                    continue
+                path = parts[5].strip()
+                if ".so" in os.path.basename(path) and os.path.isfile(path):
+                    folder = os.path.dirname(path)
+                    if not folder.startswith(("/proc/", "/dev/", "/sys/")):
+                        found.add(folder)
+    except OSError:
+        pass
+    return found
+
+
 def public_view() -> tuple[list[str], list[list[str]], list[str]]:
     """(read-only bind mounts, symlinks, masked paths) of the sandbox's filesystem view."""
     from autograder import paths
@@ -175,7 +236,7 @@ def public_view() -> tuple[list[str], list[list[str]], list[str]]:
             binds.append(p)
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   str(Path(os.path.realpath(sys.executable)).parents[1]),
-                  worker_library_dir()}
+                  worker_library_dir()} | _loaded_library_dirs()
     datasets = paths.course_root() / "datasets"
     if datasets.is_dir():
         candidates.add(str(datasets))
@@ -223,11 +284,13 @@ class Sandbox:
     """Confinement of the worker process beyond resource limits.
 
     Attributes:
-        mode: ``namespace``, ``user`` or ``process`` (see the module docstring).
+        mode: ``namespace``, ``userns``, ``user`` or ``process`` (see the module docstring).
         notes: protections that were not available here, in plain words (they go into every
             results file).
         uid: the unprivileged uid of this session (``namespace`` and ``user`` modes), set by
             :meth:`acquire`.
+        required: the weakest isolation the caller accepted (:meth:`require`), or None.
+        reasons: why stronger modes were not used.
     """
 
     mode: str = "process"
@@ -235,24 +298,64 @@ class Sandbox:
     uid: int | None = None
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     _lock: object = None
+    required: str | None = None
+    reasons: list[str] = field(default_factory=list)
 
     # -- choosing a mode ----------------------------------------------------------------------
 
     @classmethod
     def detect(cls, mode: str | None = None) -> "Sandbox":
-        """The strongest confinement available (or ``mode``, from ``AUTOGRADER_SANDBOX``)."""
-        wanted = mode or os.environ.get("AUTOGRADER_SANDBOX", "auto")
+        """The strongest confinement available (or ``mode``, from ``AUTOGRADER_SANDBOX``).
+
+        Never refuses: for code the grader trusts (compiling plans from the solutions). Student
+        code goes through :meth:`require`.
+        """
+        source = "mode" if mode else "AUTOGRADER_SANDBOX"
+        wanted = mode or os.environ.get("AUTOGRADER_SANDBOX") or "auto"
         if wanted not in MODES + ("auto",):
-            raise SandboxError(f"AUTOGRADER_SANDBOX={wanted!r}: expected one of auto, "
-                               f"{', '.join(MODES)}")
+            raise SandboxError(f"{source}={wanted!r}: expected one of auto, {', '.join(MODES)}")
         chosen, reasons = _available_mode(wanted)
-        return cls(mode=chosen, notes=_notes(chosen, reasons))
+        return cls(mode=chosen, notes=_notes(chosen, reasons), reasons=list(reasons))
+
+    @classmethod
+    def require(cls, isolation: str | None = None) -> "Sandbox":
+        """The strongest confinement available, provided it is at least ``isolation``.
+
+        Args:
+            isolation: ``auto`` (default: the namespace sandbox, as root or through user
+                namespaces), ``namespace``, ``user`` or ``process`` (the weakest accepted);
+                None reads ``AUTOGRADER_SANDBOX``.
+
+        Raises:
+            SandboxError: the value is unknown, or this machine cannot give student code that
+                much isolation; the message says which protections are missing, why, and how
+                to accept less.
+        """
+        source = "--isolation"
+        if isolation is None:
+            isolation, source = os.environ.get("AUTOGRADER_SANDBOX") or "auto", "AUTOGRADER_SANDBOX"
+        if isolation not in LEVELS + ("auto",):
+            raise SandboxError(f"{source}={isolation!r} is not an isolation level: expected one of "
+                               f"auto, {', '.join(LEVELS)}")
+        required = "namespace" if isolation == "auto" else isolation
+        mode, reasons = _available_mode("auto")
+        if STRENGTH[mode] < STRENGTH[required]:
+            raise SandboxError(_refusal(required, isolation == "auto", mode, reasons))
+        return cls(mode=mode, notes=_notes(mode, reasons), required=required,
+                   reasons=list(reasons))
+
+    def isolation(self) -> dict:
+        """What the results files record: the mode, its protections and the missing ones."""
+        have = _protections(self.mode)
+        return {"mode": self.mode, "required": self.required, "protections": have,
+                "missing": [p for p in PROTECTIONS if p not in have],
+                "reasons": list(self.reasons)}
 
     # -- the session's uid ----------------------------------------------------------------------
 
     def acquire(self) -> None:
-        """Reserves an unused uid for this session (no-op in ``process`` mode)."""
-        if self.mode == "process" or self.uid is not None:
+        """Reserves an unused uid for this session (``namespace`` and ``user`` modes only)."""
+        if self.mode in ("process", "userns") or self.uid is not None:
             return
         self.uid, self._lock = _reserve_uid()
         self.kill_leftovers()  # a previous holder that died may have left processes
@@ -269,17 +372,19 @@ class Sandbox:
                limits_tmpfs: int = 256 << 20) -> Launch:
         """The command that starts ``argv`` (the worker) confined, with ``notebook`` for it."""
         env = dict(env, AUTOGRADER_SESSION=self.token)
-        if self.mode == "namespace":
+        if self.mode in ("namespace", "userns"):
             binds, symlinks, masks = public_view()
             env.update(HOME=HOME, MPLCONFIGDIR=f"{HOME}/.matplotlib", TMPDIR="/tmp")
             root = workdir / "root"
             root.mkdir(exist_ok=True)
-            config = {"root": str(root), "uid": self.uid, "gid": self.uid, "binds": binds,
-                      "symlinks": symlinks, "masks": masks, "home": HOME,
+            userns = self.mode == "userns"
+            uid = 0 if userns else self.uid  # userns: the namespace's root, with no capability
+            config = {"root": str(root), "uid": uid, "gid": uid, "userns": userns,
+                      "binds": binds, "symlinks": symlinks, "masks": masks, "home": HOME,
                       "files": {str(notebook): notebook.name}, "tmpfs_bytes": limits_tmpfs,
                       "argv": argv, "env": env}
-            cmd = ["unshare", *UNSHARE_FLAGS, "--", sys.executable, "-I", "-S", str(INIT_SCRIPT),
-                   json.dumps(config)]
+            cmd = ["unshare", *(USERNS_FLAGS if userns else []), *UNSHARE_FLAGS, "--",
+                   sys.executable, "-I", "-S", str(INIT_SCRIPT), json.dumps(config)]
             return Launch(cmd, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, str(workdir),
                           f"{HOME}/{notebook.name}")
         home = workdir / "home"
@@ -356,12 +461,38 @@ def _reserve_uid():
     raise SandboxError(f"every sandbox uid in {_uid_range()} is in use")
 
 
+PROBE = r"""
+import os, sys, json, struct, zipfile, ctypes, numpy, rnnlab.cases, rnnlab.wire
+status = dict(l.split(":", 1) for l in open("/proc/self/status") if ":" in l)
+caps = int(status["CapEff"].strip(), 16)
+if caps:
+    sys.exit(f"student code would keep capabilities ({caps:#x})")
+if sys.argv[1] == "uid" and os.getuid() == 0:
+    sys.exit("student code would run as root")
+seen = []
+for p in json.loads(sys.argv[2]):
+    try:
+        if (os.listdir(p) if os.path.isdir(p) else open(p, "rb").read(1)):
+            seen.append(p)
+    except OSError:
+        pass
+if seen:
+    sys.exit("hidden material is readable inside the sandbox: " + ", ".join(seen))
+sys.stdout.write("ok")
+"""
+
+
 def _run_probe(sandbox: Sandbox, timeout: float = 60.0) -> str:
-    """Starts a tiny confined Python that imports ``rnnlab``; returns "" or what went wrong."""
+    """Starts a tiny confined Python that imports ``rnnlab``; returns "" or what went wrong.
+
+    It also checks what the mode promises: no capability, not root (a uid of its own), and
+    (namespace modes) none of the hidden material readable.
+    """
     # Modules the worker needs from the standard library (most are not frozen into the
     # interpreter, so they prove its library is readable), numpy and the course library.
-    code = ("import os, sys, json, struct, zipfile, ctypes, numpy, rnnlab.cases, rnnlab.wire; "
-            "assert os.getuid() != 0; sys.stdout.write('ok')")
+    secrets = ([str(p) for p in _secret_paths() if p.exists()]
+               if sandbox.mode in ("namespace", "userns") else [])
+    args = ["uid" if sandbox.mode in ("namespace", "user") else "-", json.dumps(secrets)]
     with tempfile.TemporaryDirectory(prefix="autograder-probe-") as tmp:
         workdir = Path(tmp)
         os.chmod(workdir, 0o755 if sandbox.mode == "user" else 0o700)
@@ -369,7 +500,7 @@ def _run_probe(sandbox: Sandbox, timeout: float = 60.0) -> str:
         nb.write_text("")
         try:
             sandbox.acquire()
-            launch = sandbox.launch([sys.executable, "-I", "-c", code], workdir, nb,
+            launch = sandbox.launch([sys.executable, "-I", "-c", PROBE, *args], workdir, nb,
                                     {"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
             proc = subprocess.run(launch.cmd, env=launch.env, cwd=launch.cwd,
                                   capture_output=True, timeout=timeout,
@@ -380,7 +511,7 @@ def _run_probe(sandbox: Sandbox, timeout: float = 60.0) -> str:
             sandbox.release()
         if proc.returncode != 0 or proc.stdout != b"ok":
             err = proc.stderr.decode(errors="replace").strip().splitlines()
-            return (err[-1] if err else f"exit status {proc.returncode}")[:300]
+            return (err[-1] if err else f"exit status {proc.returncode}")[:500]
     return ""
 
 
@@ -388,15 +519,25 @@ def _run_probe(sandbox: Sandbox, timeout: float = 60.0) -> str:
 def _available_mode(wanted: str) -> tuple[str, tuple[str, ...]]:
     """(mode, reasons stronger modes were not used); checked once per process."""
     reasons = []
-    if os.geteuid() != 0:
-        if wanted in ("namespace", "user"):
-            raise SandboxError(f"the {wanted!r} sandbox needs the grader to run as root")
-        return "process", ("the grader does not run as root",)
+    root = os.geteuid() == 0
     if wanted == "process":
-        return "process", ("AUTOGRADER_SANDBOX=process was set",)
+        return "process", ("process mode was asked for",)
+    if not root and wanted in ("namespace", "user"):
+        raise SandboxError(f"the {wanted!r} sandbox needs the grader to run as root")
+    if wanted == "userns" or (wanted == "auto" and not root):
+        if not shutil.which("unshare"):
+            problem = "the unshare command (util-linux) is missing"
+        else:
+            problem = _run_probe(Sandbox(mode="userns"))
+        if not problem:
+            return "userns", ()
+        if wanted == "userns":
+            raise SandboxError(f"the user-namespace sandbox does not work here: {problem}")
+        return "process", ("the grader does not run as root, and unprivileged user namespaces "
+                           f"are not available ({problem})",)
     if wanted in ("auto", "namespace"):
         if not shutil.which("unshare"):
-            problem = "the unshare command is missing"
+            problem = "the unshare command (util-linux) is missing"
         else:
             problem = _run_probe(Sandbox(mode="namespace"))
         if not problem:
@@ -405,7 +546,7 @@ def _available_mode(wanted: str) -> tuple[str, tuple[str, ...]]:
             raise SandboxError(f"the namespace sandbox does not work here: {problem}")
         reasons.append(f"namespaces are not available ({problem})")
     if not shutil.which("setpriv"):
-        problem = "the setpriv command is missing"
+        problem = "the setpriv command (util-linux) is missing"
     else:
         problem = _run_probe(Sandbox(mode="user"))
     if not problem:
@@ -416,10 +557,47 @@ def _available_mode(wanted: str) -> tuple[str, tuple[str, ...]]:
     return "process", tuple(reasons)
 
 
+def _protections(mode: str) -> list[str]:
+    have = list(MODE_PROTECTIONS[mode])
+    if mode == "process" and os.geteuid() != 0:
+        have.append("no-capabilities")  # the grader's own user, who is not root
+    return [p for p in PROTECTIONS if p in have]
+
+
+def _missing_text(mode: str) -> str:
+    have = _protections(mode)
+    return "; ".join(PROTECTIONS[p] for p in PROTECTIONS if p not in have)
+
+
+def _fix_hint() -> str:
+    if os.geteuid() == 0:
+        return ("install util-linux (unshare, setpriv), or let this container create namespaces, "
+                "e.g. docker run --cap-add SYS_ADMIN --security-opt seccomp=unconfined")
+    return ("run the grader as root, or allow unprivileged user namespaces: sysctl "
+            "kernel.unprivileged_userns_clone=1 (Debian), "
+            "kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04), "
+            "user.max_user_namespaces > 0")
+
+
+def _refusal(required: str, default: bool, mode: str, reasons) -> str:
+    why = "; ".join(reasons) or "no stronger sandbox works here"
+    asked = (f"{LEVEL_NAMES[required]} is required by default" if default
+             else f"--isolation={required} ({LEVEL_NAMES[required]}) was asked for")
+    weaker = "process" if mode == "process" else "user"
+    return (f"refusing to run student code with less isolation than asked: {asked}, but the "
+            f"strongest available here is {mode!r}, which lacks: {_missing_text(mode)}. Why: "
+            f"{why}. Fix that ({_fix_hint()}), or accept the weaker isolation explicitly with "
+            f"--isolation={weaker} (or AUTOGRADER_SANDBOX={weaker}); the results then record it")
+
+
 def _notes(mode: str, reasons: tuple[str, ...]) -> list[str]:
     why = "; ".join(reasons)
     if mode == "namespace":
         return []
+    if mode == "userns":
+        return ["student code ran in namespaces of its own (no network, a filesystem view "
+                "without the solutions, plans or caches, no capability), but as the grader's "
+                "own user outside them: without root there is no uid of its own to give it"]
     if mode == "user":
         notes = [f"student code ran as an unprivileged user but with network access and read "
                  f"access to every world-readable file" + (f" ({why})" if why else "")]
@@ -428,7 +606,9 @@ def _notes(mode: str, reasons: tuple[str, ...]) -> list[str]:
             notes.append("WARNING: readable by every user, so by student code: "
                          + ", ".join(exposed))
         return notes
-    return [f"student code ran as the grader's own user, with network access and the grader's "
-            f"file access; it was confined to a separate process with resource limits, and "
-            f"background processes it started were ended on a best-effort basis ({why}; "
-            f"run the grader as root for user, network, filesystem and process isolation)"]
+    who = " (as root, with every privilege)" if os.geteuid() == 0 else ""
+    return [f"student code ran as the grader's own user, with network access and the "
+            f"grader's file access{who}; it was confined to a separate process with resource "
+            f"limits, and background processes it started were ended on a best-effort basis "
+            f"({why}; run the grader as root, or where user namespaces are allowed, for "
+            f"network, filesystem and process isolation)"]

@@ -36,3 +36,26 @@ def use_mixed_precision(enable: bool = True) -> str:
 
     keras.mixed_precision.set_global_policy(MIXED_POLICY if enable else "float32")
     return keras.mixed_precision.global_policy().name
+
+
+def apply_numeric_switches() -> None:
+    """Applies ``TF_NUM_INTRAOP_THREADS`` and ``RNNLAB_EAGER=1`` (functions run eagerly) to
+    this process's TensorFlow, if set; oneDNN follows ``TF_ENABLE_ONEDNN_OPTS`` by itself.
+
+    They simulate another machine's float32 numerics (see ``autograder/numerics.py``); the
+    grader's worker calls this before it loads a notebook. Call it before TensorFlow runs its
+    first operation.
+    """
+    threads = int(os.environ.get("TF_NUM_INTRAOP_THREADS", "0") or 0)
+    eager = os.environ.get("RNNLAB_EAGER", "0") not in ("", "0")
+    if not threads and not eager:
+        return
+    import tensorflow as tf
+
+    if threads:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+        except RuntimeError:  # TensorFlow is already initialised: it read the variable itself
+            pass
+    if eager:
+        tf.config.run_functions_eagerly(True)

@@ -34,8 +34,14 @@ def main(argv: list[str]) -> int:
     # Imported after the fds are taken, so a failing import is still reported on the channel.
     from rnnlab import wire
     from rnnlab.cases import pack_arrays, unpack
+    from rnnlab.config import apply_numeric_switches
     from rnnlab.notebook import format_exception, read_notebook, run_definitions
 
+    if os.environ.get("RNNLAB_EAGER"):  # threads and oneDNN: TensorFlow reads their variables
+        try:
+            apply_numeric_switches()  # before the notebook's code touches TensorFlow
+        except Exception:  # noqa: BLE001 - loading the notebook reports a broken TensorFlow
+            pass
     namespace: dict = {}
     execs = 0
     while True:

@@ -247,9 +247,12 @@ def attend() -> Unit:
                           label="N=3 T=5 H=3, lengths 5, 2, 4"),
         hidden=call_cases(unit, fn, _attend_inputs([1, 7, 3, 6], 7, 4, 10), out,
                           grad_wrt=grads, label="N=4 T=7 H=4, one length 1", upstream_seed=3)
+        # A saturated softmax: its gradient w.r.t. the scores is ~1e-18, below the rounding of
+        # anything else here (tf.nn.softmax's gradient and a max-shifted one differ there), so
+        # only the forward values and d values are compared.
         + call_cases(unit, fn, {**_attend_inputs([4, 3], 4, 2, 20),
                                 "scores": seeded_normal(20, (2, 4), 200.0)}, out,
-                     grad_wrt=grads, label="N=2 T=4 H=2, scores of size ~200",
+                     grad_wrt=["values"], label="N=2 T=4 H=2, scores of size ~200",
                      dtypes=("float64",)),
     )
 

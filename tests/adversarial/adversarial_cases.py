@@ -66,6 +66,19 @@ def release_plus(*sources, solved=False, first=False):
     return build
 
 
+def in_first_solution_cell(source, solved=False):
+    """The release (or the solution) with ``source`` put at the top of its first solution cell."""
+    def build(a):
+        nb = _solved(a) if solved else _release(a)
+        cell = next(c for c in nb["cells"]
+                    if ((c.get("metadata") or {}).get("nbgrader") or {}).get("solution"))
+        old = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        cell["source"] = source.strip("\n") + "\n\n" + old
+        return _dump(nb)
+
+    return build
+
+
 def _is_test(cell) -> bool:
     meta = (cell.get("metadata") or {}).get("nbgrader") or {}
     return bool(meta.get("grade")) and not meta.get("solution")
@@ -366,6 +379,92 @@ for path in ["results.json", "/autograder/results/results.json", "../results.jso
 '''
 
 
+# -- cheats aimed at a grader that runs in the student's kernel (nbgrader's own model) --------
+
+# The cheat of the issue: five lines in the first solution cell of an untouched release.
+FIVE_LINE_CHEAT = '''
+import autograder.nbgrader_hidden as hidden
+hidden.run_hidden_tests = lambda *args, **kwargs: None
+for name in [n for n in globals() if n.startswith("check_")]:
+    globals()[name] = lambda *args, **kwargs: None
+print("checks and hidden tests disabled")
+'''
+
+# The hook and the checks, disabled wherever they can be reached (importable or not).
+DISABLE_HOOK_AND_CHECKS = '''
+import sys, types
+hook = types.ModuleType("autograder.nbgrader_hidden")
+hook.run_hidden_tests = lambda *args, **kwargs: None
+sys.modules["autograder.nbgrader_hidden"] = hook
+for module in list(sys.modules.values()):
+    if getattr(module, "__name__", "").startswith(("rnnlab.checks", "autograder")):
+        for name in dir(module):
+            if name.startswith(("check_", "run_hidden", "grade_")):
+                try:
+                    setattr(module, name, lambda *args, **kwargs: None)
+                except Exception:
+                    pass
+for name in [n for n in globals() if n.startswith("check_")]:
+    globals()[name] = lambda *args, **kwargs: None
+import builtins
+builtins.AssertionError = type("NeverRaised", (Exception,), {})
+'''
+
+# An IPython exception handler that swallows every error (test cells then show no error).
+SWALLOW_ERRORS = '''
+try:
+    get_ipython().set_custom_exc((BaseException,), lambda *args, **kwargs: None)
+    state = "IPython: every exception is swallowed"
+except NameError:
+    import sys
+    sys.excepthook = lambda *args: None
+    state = "no IPython: sys.excepthook replaced"
+print(state)
+'''
+
+# No traceback is ever shown: IPython's showtraceback and its error output replaced.
+HIDE_TRACEBACKS = '''
+try:
+    shell = get_ipython()
+    shell.showtraceback = lambda *args, **kwargs: None
+    shell._showtraceback = lambda *args, **kwargs: None
+    shell.showsyntaxerror = lambda *args, **kwargs: None
+    state = "IPython: tracebacks hidden"
+except NameError:
+    state = "no IPython"
+print(state)
+'''
+
+# Every comparison says ok, in rnnlab.compare and wherever its functions were imported.
+PATCH_COMPARE = '''
+import sys
+import rnnlab.compare
+
+
+class _Ok:
+    ok = True
+    message = "ok"
+
+    def __bool__(self):
+        return True
+
+
+_always_ok = lambda *args, **kwargs: _Ok()
+_nothing_wrong = lambda *args, **kwargs: []
+_zero = lambda *args, **kwargs: 0.0
+for module in list(sys.modules.values()):
+    for name, fake in (("compare_arrays", _always_ok), ("compare_outputs", _nothing_wrong),
+                       ("rel_error", _zero), ("relative_errors", _zero)):
+        if hasattr(module, name):
+            try:
+                setattr(module, name, fake)
+            except Exception:
+                pass
+rnnlab.compare.Comparison.ok = property(lambda self: True)
+print("rnnlab.compare always says ok")
+'''
+
+
 def _raw(data: bytes):
     return lambda a: data
 
@@ -420,6 +519,19 @@ CORPUS = [
           release_plus(FORGE_PROTOCOL), "zero", messages=(r"did not ask for",)),
     Entry("forge_results", "writes a fake results.json wherever it can",
           release_plus(FORGE_RESULTS), "zero", forbidden=(r"forged",)),
+    Entry("five_line_cheat", "the release, with the checks and the hidden-test hook replaced by "
+          "no-ops at the top of its first solution cell", in_first_solution_cell(FIVE_LINE_CHEAT),
+          "zero"),
+    Entry("disable_hook_and_checks", "replaces the hook module, every check and AssertionError",
+          in_first_solution_cell(DISABLE_HOOK_AND_CHECKS), "zero"),
+    Entry("swallow_errors", "an IPython custom exception handler that swallows every error",
+          release_plus(SWALLOW_ERRORS, first=True), "zero"),
+    Entry("hide_tracebacks", "replaces IPython's showtraceback",
+          release_plus(HIDE_TRACEBACKS, first=True), "zero"),
+    Entry("patch_compare", "makes rnnlab.compare say ok, wherever its functions were imported",
+          release_plus(PATCH_COMPARE, first=True), "zero"),
+    Entry("swallow_errors_solved", "a correct solution that also swallows every error in "
+          "IPython", release_plus(SWALLOW_ERRORS, solved=True, first=True), "full"),
     Entry("malformed_json", "a truncated notebook file",
           _raw(b'{"cells": [{"cell_type": "code", "source": "x = 1"'), "zero",
           messages=(r"not valid JSON",)),

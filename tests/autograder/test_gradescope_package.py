@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from autograder.examples import make_submission, partial_recipe, write_notebook
-from autograder.gradescope import find_notebook, write_package
+from autograder.gradescope import SETUP_SH, find_notebook, find_python_sh, write_package
 from autograder.plan import load_plan
 
 A = "rnn"
@@ -25,7 +25,7 @@ def package(tmp_path_factory):
 @pytest.mark.slow
 def test_the_package_holds_the_grader_and_reference_values_but_no_solution(package):
     names = [n for n in zipfile.ZipFile(package).namelist() if not n.endswith("/")]
-    assert {"setup.sh", "run_autograder", "requirements.txt", f"plans/{A}.npz",
+    assert {"setup.sh", "find_python.sh", "run_autograder", "requirements.txt", f"plans/{A}.npz",
             f"plans/{A}.json", "autograder/api.py", "rnnlab/worker.py",
             "rnnlab-package/pyproject.toml"} <= set(names)
     assert not [n for n in names if n.startswith(("solutions/", "tests/", "assignments/"))]
@@ -35,7 +35,7 @@ def test_the_package_holds_the_grader_and_reference_values_but_no_solution(packa
                 not n.endswith("__init__.py")]
     assert "autograder/audit.py" in names and not [n for n in names if "/audit/" in n]
     with zipfile.ZipFile(package) as zf:
-        for name in ("setup.sh", "run_autograder"):
+        for name in ("setup.sh", "find_python.sh", "run_autograder"):
             info = zf.getinfo(name)
             assert info.external_attr >> 16 & 0o111, f"{name} is not executable"
             script = zf.read(name).decode()
@@ -91,3 +91,94 @@ def test_find_notebook_prefers_the_assignments_name(tmp_path):
     assert find_notebook(tmp_path, "rnn")[0].name == "rnn.ipynb"
     assert find_notebook(tmp_path, "lstm")[0] is None
     assert "several notebooks" in find_notebook(tmp_path, "lstm")[1]
+
+
+# -- setup.sh's choice of Python, with fake interpreters and a fake apt (nothing is installed) --
+
+FAKE_PYTHON = """#!/bin/sh
+# a fake python{version}: reports its version, logs what it is asked to do
+case "$1" in
+    -c) echo "{version}" ;;
+    --version) echo "Python {version}.0" ;;
+    -m) echo "$(basename "$0") $*" >> "$FAKE_LOG"
+        if [ "$2" = venv ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi ;;
+esac
+"""
+
+FAKE_APT = r"""#!/bin/sh
+# a fake apt-get: logs, and "installs" python3.11 when asked to
+echo "apt-get $*" >> "$FAKE_LOG"
+case " $* " in
+    *" python3.11 "*) sed 's/@VERSION@/3.11/g' "$FAKE_BIN/python.template" > "$FAKE_BIN/python3.11"
+                      chmod +x "$FAKE_BIN/python3.11" ;;
+esac
+"""
+
+
+def _image(tmp_path, pythons: dict, apt: bool = False):
+    """A folder laid out like /autograder/source and a PATH holding only fakes and tools."""
+    source = tmp_path / "autograder" / "source"
+    source.mkdir(parents=True)
+    (source / "setup.sh").write_text(SETUP_SH)
+    (source / "find_python.sh").write_text(find_python_sh())
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for tool in ("mkdir", "cp", "sed", "chmod", "basename", "cat"):
+        (fake / tool).symlink_to(shutil.which(tool))
+    (fake / "python.template").write_text(FAKE_PYTHON.format(version="@VERSION@"))
+    for name, version in pythons.items():
+        (fake / name).write_text(FAKE_PYTHON.format(version=version))
+        (fake / name).chmod(0o755)
+    if apt:
+        (fake / "apt-get").write_text(FAKE_APT)
+        (fake / "apt-get").chmod(0o755)
+    env = {"PATH": str(fake), "FAKE_LOG": str(tmp_path / "log"), "FAKE_BIN": str(fake),
+           "AUTOGRADER_ROOT": str(tmp_path / "autograder"),
+           "AUTOGRADER_VENV": str(tmp_path / "venv"), "HOME": str(tmp_path)}
+    return source, fake, env
+
+
+def _run(source, env, *args):
+    return subprocess.run([shutil.which("bash"), str(source / "setup.sh"), *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def _log(tmp_path) -> str:
+    return (tmp_path / "log").read_text() if (tmp_path / "log").exists() else ""
+
+
+def test_setup_refuses_python_3_10_and_names_the_base_images(tmp_path):
+    source, fake, env = _image(tmp_path, {"python3": "3.10"})
+    for args in (["--check"], []):  # the check alone, and the whole setup without apt
+        proc = _run(source, env, *args)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "need\nPython 3.11 to 3.13" in proc.stderr and "python3=3.10" in proc.stderr
+        assert "Ubuntu 24.04" in proc.stderr and "Ubuntu 22.04" in proc.stderr
+    assert _log(tmp_path) == ""  # nothing was installed, no venv was made
+    assert not (source / "python.txt").exists()
+
+
+def test_setup_takes_a_python_3_11_or_3_12_when_there_is_one(tmp_path):
+    source, fake, env = _image(tmp_path, {"python3": "3.10", "python3.11": "3.11"})
+    proc = _run(source, env, "--check")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(fake / "python3.11")
+    (fake / "python3.11").unlink()
+    (fake / "python3").write_text(FAKE_PYTHON.format(version="3.12"))  # Ubuntu 24.04's
+    assert _run(source, env, "--check").stdout.strip() == str(fake / "python3")
+    (fake / "python3").write_text(FAKE_PYTHON.format(version="3.14"))  # too new for the pins
+    assert _run(source, env, "--check").returncode == 1
+    assert _log(tmp_path) == ""
+
+
+def test_setup_installs_python_3_11_with_apt_on_ubuntu_22_04(tmp_path):
+    source, fake, env = _image(tmp_path, {"python3": "3.10"}, apt=True)
+    proc = _run(source, env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    log = _log(tmp_path)
+    assert "apt-get install -y -qq python3.11 python3.11-venv" in log
+    venv_python = tmp_path / "venv" / "bin" / "python"
+    assert f"python3.11 -m venv {tmp_path / 'venv'}" in log
+    assert "python -m pip install --no-cache-dir -r requirements.txt" in log  # into the venv
+    assert "python -m pip install --no-cache-dir --no-deps ./rnnlab-package" in log
+    assert (source / "python.txt").read_text().strip() == str(venv_python)

@@ -264,3 +264,146 @@ def test_laptop_mode_grades_and_says_which_protections_were_missing(tmp_path):
     assert result.score == 0
     assert "exited with status 3" in result.output
     assert "Note: student code ran as the grader's own user, with network access" in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Isolation policy: grading refuses weaker isolation than asked, and the results record it.
+
+
+def test_the_isolation_level_must_be_known(monkeypatch):
+    from autograder.sandbox import SandboxError
+
+    with pytest.raises(SandboxError, match=r"--isolation='strong' is not an isolation level: "
+                                           r"expected one of auto, namespace, user, process"):
+        Sandbox.require("strong")
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", "bogus")
+    with pytest.raises(SandboxError, match=r"AUTOGRADER_SANDBOX='bogus' is not an isolation"):
+        Sandbox.require()
+
+
+@needs_root
+def test_root_requires_and_records_the_namespace_sandbox():
+    sandbox = Sandbox.require()
+    iso = sandbox.isolation()
+    assert iso == {"mode": "namespace", "required": "namespace",
+                   "protections": ["separate-process", "no-capabilities", "own-uid",
+                                   "private-filesystem", "no-network", "own-pid-namespace"],
+                   "missing": [], "reasons": []}
+    # accepting less still gives the strongest available
+    assert Sandbox.require("process").mode == "namespace"
+
+
+@needs_root
+def test_the_namespace_sandbox_does_not_depend_on_the_graders_umask():
+    """A cause of "namespaces are not available (exit status 122)": the parents of the bind
+    mounts were made with the grader's umask (077: mode 700), so the sandbox user could not
+    reach the interpreter."""
+    from autograder.sandbox import _run_probe
+
+    old = os.umask(0o077)
+    try:
+        assert _run_probe(Sandbox(mode="namespace")) == ""
+    finally:
+        os.umask(old)
+
+
+@needs_root
+def test_the_user_namespace_sandbox_hides_the_same_material(tmp_path):
+    """The non-root sandbox (user namespaces), forced here as root: no capability, the same
+    view (no hidden material, read-only system), no network, its own PID namespace."""
+    sandbox = Sandbox.detect("userns")
+    assert sandbox.mode == "userns" and "no uid of its own" in sandbox.notes[0]
+    code = PROBE + ("\nst = dict(l.split(':', 1) for l in open('/proc/self/status'))\n"
+                    "print(json.dumps({'caps': st['CapEff'].strip(),\n"
+                    "                  'bnd': st['CapBnd'].strip()}))\n")
+    # Forced as root, its uid 0 is the host's root (without a capability), which owns
+    # /etc/shadow; without root (the real case, tested in test_isolation_private_course.py) it
+    # is the grader's user. Everything else hidden must be out of reach either way.
+    secrets = [p for p in _secrets() if p != "/etc/shadow"]
+    proc = _run_confined(sandbox, code, json.dumps(secrets), tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report, caps = (json.loads(line) for line in proc.stdout.splitlines()[-2:])
+    assert int(caps["caps"], 16) == 0 and int(caps["bnd"], 16) == 0
+    assert report["readable"] == [] and report["network"] != "connected"
+    assert "wrote" not in report and report["pid"] <= 3
+    assert report["rnnlab"] and not report["autograder"]
+    iso = sandbox.isolation()
+    assert iso["missing"] == ["own-uid"] and "private-filesystem" in iso["protections"]
+
+
+def _cli(*args, env=None, cwd=None):
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=300)
+
+
+def _no_sandbox_env(**extra):
+    """No unshare or setpriv on PATH: neither namespace sandbox can be had."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    env.update(PATH="/nonexistent", TF_CPP_MIN_LOG_LEVEL="2", **extra)
+    return env
+
+
+def test_grading_stops_rather_than_run_student_code_with_less_isolation(tmp_path):
+    nb = _notebook(tmp_path, "import os\nos._exit(3)\n")
+    out = tmp_path / "results.json"
+    proc = _cli("grade", str(nb), "--json", str(out), env=_no_sandbox_env())
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    err = proc.stderr
+    assert f"cannot grade {nb}: refusing to run student code with less isolation" in err
+    assert "the namespace sandbox is required by default" in err
+    assert "strongest available here is 'process'" in err
+    assert "a filesystem view without the solutions" in err and "no network" in err
+    assert "unshare command (util-linux) is missing" in err
+    assert "--isolation=process" in err
+    assert not out.exists()
+    # a folder: refused once, before anything is graded
+    folder = tmp_path / "subs"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / "rnn.ipynb").write_bytes(nb.read_bytes())
+    proc = _cli("grade", str(folder), "--out-dir", str(tmp_path / "out"), env=_no_sandbox_env())
+    assert proc.returncode == 2 and "refusing to run student code" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out").exists()
+    # asking for a user of its own is refused as well
+    proc = _cli("grade", str(nb), "--isolation", "user", env=_no_sandbox_env())
+    assert proc.returncode == 2
+    assert "--isolation=user (an unprivileged user of its own) was asked for" in proc.stderr
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_weaker_isolation_accepted_explicitly_is_recorded(tmp_path, how):
+    nb = _notebook(tmp_path, "import os\nos._exit(3)\n")
+    out = tmp_path / "results.json"
+    if how == "flag":
+        proc = _cli("grade", str(nb), "--json", str(out), "--isolation=process",
+                    env=_no_sandbox_env())
+    else:
+        proc = _cli("grade", str(nb), "--json", str(out),
+                    env=_no_sandbox_env(AUTOGRADER_SANDBOX="process"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(out.read_text())
+    assert set(data) >= {"score", "execution_time", "output", "tests", "isolation"}
+    assert data["score"] == 0 and "exited with status 3" in data["output"]
+    iso = data["isolation"]
+    assert iso["mode"] == "process" and iso["required"] == "process"
+    assert {"private-filesystem", "no-network", "own-uid"} <= set(iso["missing"])
+    assert iso["protections"][0] == "separate-process"
+    assert any("unshare" in r for r in iso["reasons"])
+    assert "Note: student code ran as the grader's own user" in data["output"]
+
+
+def test_the_gradebook_records_the_isolation(tmp_path):
+    nb = _notebook(tmp_path, "import os\nos._exit(3)\n")
+    folder = tmp_path / "subs"
+    for student in ("alice", "bob"):
+        (folder / student).mkdir(parents=True)
+        (folder / student / "rnn.ipynb").write_bytes(nb.read_bytes())
+    out = tmp_path / "out"
+    proc = _cli("grade", str(folder), "--out-dir", str(out), "--jobs", "2", "--isolation",
+                "process", "--load-timeout", "60", env=_no_sandbox_env())
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    import csv
+
+    with open(out / "gradebook.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["isolation"] for r in rows] == ["process", "process"]
+    assert all("private-filesystem" in r["isolation_missing"].split() for r in rows)

@@ -3,8 +3,9 @@
 The plans are compiled (and the committed fixtures were generated) under the default setting;
 here every float32 case of every plan and every visible check of every notebook run again in
 fresh processes under each of :data:`autograder.numerics.SETTINGS` (oneDNN on and off, one and
-two intra-op threads, eager and compiled functions), on the solution and on each correct
-alternative of ``tests/adversarial/alternatives_<a>.py``: all must pass everywhere.
+two intra-op threads, eager and compiled functions; four that cover every pair of levels), on
+the solution and on each correct alternative of ``tests/adversarial/alternatives_<a>.py``:
+all must pass everywhere.
 """
 
 from __future__ import annotations
@@ -54,16 +55,21 @@ def notebooks(tmp_path_factory) -> dict[str, list[Path]]:
 
 
 def _run(setting: numerics.Setting, assignment: str, notebooks: list[Path]) -> dict:
+    """The solution (first) runs every case of the plan, the alternatives the float32 ones."""
     env = {**os.environ, **setting.env(), "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run([sys.executable, "-m", "autograder.numerics", "--assignment",
-                           assignment, *map(str, notebooks)], env=env, capture_output=True,
+                           assignment, "--all-cases", "1", *map(str, notebooks)], env=env,
+                          capture_output=True,
                           text=True, timeout=900, cwd=paths.course_root())
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
 
 @pytest.mark.parametrize("setting", numerics.COVERING, ids=lambda s: s.name)
-def test_every_float32_case_and_visible_check_passes_under_every_setting(setting, notebooks):
+def test_full_marks_and_every_visible_check_under_every_setting(setting, notebooks):
+    """Four settings that hold every pair of levels of the three switches (a covering array):
+    the solution gets every case, the alternatives every float32 case, and every test cell's
+    visible check passes, for each."""
     lost = {}
     for a in ASSIGNMENTS:
         for path, report in _run(setting, a, notebooks[a]).items():
@@ -72,7 +78,7 @@ def test_every_float32_case_and_visible_check_passes_under_every_setting(setting
                 lost[who] = report["cell_errors"]
             for unit, outcome in report["cases"].items():
                 if not outcome["ok"]:
-                    lost[f"{who} {unit} (hidden float32 cases)"] = outcome["failures"]
+                    lost[f"{who} {unit} (hidden cases)"] = outcome["failures"]
             for unit, outcome in report["checks"].items():
                 if not outcome["ok"]:
                     lost[f"{who} {unit} (visible check)"] = outcome["message"]
@@ -97,3 +103,31 @@ def test_settings_cover_every_pair_of_levels():
         pairs |= {(x, y) for x in levels for y in levels if x[0] < y[0]}
     assert len(pairs) == 12  # 3 pairs of switches x 4 combinations of their levels
     assert len(numerics.SETTINGS) == 8 and len({s.name for s in numerics.SETTINGS}) == 8
+
+
+@pytest.mark.parametrize("assignment", ["lstm"])
+def test_fixtures_made_under_another_setting_are_the_committed_ones(assignment, tmp_path):
+    """Plans compiled, through the real worker, under other numeric settings than the committed
+    fixtures were made with give fixtures that the freshness rule calls the same (float64
+    truths differ by float64 rounding only). lstm: its float32 cases spread the most."""
+    from autograder.fixtures import fixture_bytes  # noqa: F401 - imported in the child
+    from rnnlab.cases import unpack
+    from rnnlab.checks import FIXTURES
+    from rnnlab.compare import compare_arrays
+
+    for setting in (numerics.Setting(False, 1, True), numerics.Setting(True, 1, False)):
+        out = tmp_path / f"{setting.name}.npz"
+        env = {**os.environ, **setting.env(), "AUTOGRADER_CACHE": str(tmp_path / setting.name),
+               "TF_CPP_MIN_LOG_LEVEL": "3"}
+        code = ("import sys; from pathlib import Path; from autograder.fixtures import "
+                f"fixture_bytes; Path(sys.argv[1]).write_bytes(fixture_bytes({assignment!r}))")
+        proc = subprocess.run([sys.executable, "-c", code, str(out)], env=env,
+                              capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        old_cases, old = unpack(str(FIXTURES / f"{assignment}.npz"))
+        new_cases, new = unpack(str(out))
+        assert [c.header() for c in old_cases] == [c.header() for c in new_cases]
+        for case, a, b in zip(new_cases, old, new):
+            for key in a:
+                c = compare_arrays(key, b[key], a[key], "float64", rtol=1e-9)
+                assert c.ok, (setting.name, case.name, c.message)
