@@ -36,7 +36,9 @@ from autograder import paths
 from autograder.specs import load_units
 
 
-FORMAT = 2  # bump when what a compiled plan holds changes (2: float64 truth for float32 cases)
+# Bump when what a compiled plan holds changes (2: float64 truth for float32 cases; 3: values in
+# the probe's order, a unit's outputs before their gradients).
+FORMAT = 3
 
 
 class PlanError(Exception):

@@ -357,9 +357,16 @@ class WorkerSession:
         if not header.get("ok"):
             raise CaseError(str(header.get("error", "unknown error"))[:2000])
         try:
-            return wire.unpack_arrays_safely(payload)
+            arrays = wire.unpack_arrays_safely(payload)
         except Exception as exc:  # noqa: BLE001 - anything unreadable is the student's loss
             raise CaseError(f"the results could not be read as numeric arrays ({exc})") from None
+        # The probe's order (a unit's own outputs first, then gradients), which the payload's
+        # sorted names lose: feedback lists values in it. Anything but a permutation is ignored.
+        order = header.get("order")
+        if (isinstance(order, list) and all(isinstance(k, str) for k in order)
+                and len(order) == len(arrays) and set(order) == set(arrays)):
+            arrays = {k: arrays[k] for k in order}
+        return arrays
 
     def exec_cells(self, cells: list[tuple[int, str]], forget: list[str] = (),
                    timeout: float = 60.0) -> list[tuple[int, str]]:

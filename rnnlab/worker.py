@@ -93,7 +93,7 @@ def main(argv: list[str]) -> int:
             except BaseException as exc:  # noqa: BLE001 - report anything, SystemExit included
                 wire.send(replies, {"event": "result", "ok": False, "error": format_exception(exc)})
                 continue
-            wire.send(replies, {"event": "result", "ok": True}, data)
+            wire.send(replies, {"event": "result", "ok": True, "order": list(result)}, data)
         else:
             wire.send(replies, {"event": "error", "error": f"unknown op {op!r}"})
 

@@ -174,3 +174,18 @@ def test_load_definitions_skips_experiments_and_test_cells(tmp_path):
                         "outputs": [], "execution_count": None})
     ns = load_definitions(write_notebook(nb, tmp_path / "rnn.ipynb"))
     assert ns["__cell_errors__"] == []
+
+
+def test_feedback_lists_a_units_outputs_before_their_gradients(plan):
+    """The worker's payload sorts names (dWh < next_h); the grader keeps the probe's order, so
+    a forgotten tanh reads next_h first. The plan (compiled through the worker) and the public
+    fixtures hold that order."""
+    from rnnlab.checks import _fixture
+
+    for expected in plan.unit("rnn_step_forward").expected:
+        keys = list(expected)
+        assert keys[0] == "next_h" and all(k.startswith("d") for k in keys[1:]), keys
+    cases, outputs = _fixture(A)
+    for case, expected in zip(cases, outputs):
+        if case.unit == "rnn_step_forward":
+            assert list(expected)[0] == "next_h"
