@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from rnnlab.compare import compare_outputs
-from rnnlab.notebook import NotebookError, read_notebook, run_definitions
+from rnnlab.notebook import NotebookError, describe_cell, read_notebook, run_definitions
 
 from autograder import paths
 from autograder.plan import GradingPlan, PlannedUnit, load_plan
@@ -220,7 +220,7 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
     if report.cell_errors:
         general.append("Cells that raised an error while your definitions were loaded "
                        "(the grader skipped them):")
-        general.extend(f"  cell {i}: {err}" for i, err in report.cell_errors)
+        general.extend(f"  {describe_cell(nb, i)}: {err}" for i, err in report.cell_errors)
     general += _notes(session)
     for t in tests:
         t.output = stable_text(t.output)

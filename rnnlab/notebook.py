@@ -176,3 +176,30 @@ def run_definitions(nb: dict, namespace: dict | None = None, on_cell=None) -> De
         except BaseException as exc:  # noqa: BLE001 - SystemExit too: a cell may not end us
             run.errors.append(CellError(cell.index, format_exception(exc)))
     return run
+
+
+def describe_cell(nb: dict | None, index: int) -> str:
+    """A cell as a student finds it in Jupyter, which shows no indices: by the names it
+    defines (``the cell that defines `MultilayerRNN` ``), else by its first line; with its
+    position among code cells (counted from 1) for an exact reference."""
+    import ast
+
+    cells = (nb or {}).get("cells") or []
+    if not 0 <= index < len(cells):
+        return f"cell {index}"
+    cell = cells[index]
+    position = sum(1 for c in cells[: index + 1] if c.get("cell_type") == "code")
+    source = cell_source(cell)
+    names = []
+    try:
+        for node in ast.parse(source).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(node.name)
+    except SyntaxError:
+        pass
+    if names:
+        what = "the cell that defines " + ", ".join(f"`{n}`" for n in names[:3])
+    else:
+        first = next((ln.strip() for ln in source.splitlines() if ln.strip()), "")
+        what = f"the cell starting `{first[:60]}`" if first else "an empty cell"
+    return f"{what} (code cell {position})"

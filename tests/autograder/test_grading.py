@@ -189,3 +189,29 @@ def test_feedback_lists_a_units_outputs_before_their_gradients(plan):
     for case, expected in zip(cases, outputs):
         if case.unit == "rnn_step_forward":
             assert list(expected)[0] == "next_h"
+
+
+def test_cells_are_named_by_what_they_define():
+    from rnnlab.notebook import describe_cell
+
+    nb = {"cells": [
+        {"cell_type": "markdown", "source": "# Title", "metadata": {}},
+        {"cell_type": "code", "source": "import numpy as np", "metadata": {}},
+        {"cell_type": "code", "source": "class MultilayerRNN:\n    pass\n\ndef helper():\n    pass",
+         "metadata": {}},
+        {"cell_type": "code", "source": "def broken(:\n", "metadata": {}},
+    ]}
+    assert describe_cell(nb, 2) == "the cell that defines `MultilayerRNN`, `helper` (code cell 2)"
+    assert describe_cell(nb, 1) == "the cell starting `import numpy as np` (code cell 1)"
+    assert describe_cell(nb, 3) == "the cell starting `def broken(:` (code cell 3)"
+    assert describe_cell(None, 7) == "cell 7"
+
+
+def test_a_cell_that_raises_is_named_by_what_it_defines(tmp_path):
+    nb = make_submission(A, Recipe(solved=["rnn_step_forward_code"]))
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
+                        "execution_count": None,
+                        "source": "def my_helper():\n    pass\n\nraise RuntimeError('oops')"})
+    result = grade_notebook(write_notebook(nb, tmp_path / "rnn.ipynb"))
+    assert "the cell that defines `my_helper` (code cell" in result.output
+    assert "RuntimeError: oops" in result.output
