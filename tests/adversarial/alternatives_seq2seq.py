@@ -831,13 +831,7 @@ def attend(scores, source_mask, values):
 }
 
 
-def _compiled(source: str, *signatures: str) -> str:
-    """``source`` with ``@tf.function`` put on the lines that start with ``signatures``."""
-    for signature in signatures:
-        indent = signature[:len(signature) - len(signature.lstrip())]
-        assert source.count(signature) == 1, signature
-        source = source.replace(signature, f"{indent}@tf.function\n{signature}")
-    return source
+from corpus_helpers import compiled as _compiled  # noqa: E402
 
 
 # Code from above, compiled: tf.function on layer methods and on the loss.

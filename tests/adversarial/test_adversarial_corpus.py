@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from adversarial_cases import CORPUS, write_corpus  # noqa: E402
 
-from autograder.examples import Recipe, make_submission, partial_recipe, write_notebook  # noqa: E402
+from autograder import numerics  # noqa: E402
+from autograder.examples import make_submission, partial_recipe, write_notebook  # noqa: E402
 from autograder.plan import load_plan  # noqa: E402
 from autograder.sandbox import Sandbox, processes_of_uid  # noqa: E402
 
@@ -51,15 +52,6 @@ def _alternatives():
     return {"alt_ops": OPS, "alt_loops": LOOPS}
 
 
-def _with_cells(alternative: dict) -> dict:
-    nb = make_submission(A, Recipe(solved=["*"]))
-    for cell in nb["cells"]:
-        gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
-        if gid in alternative:
-            cell["source"] = alternative[gid].strip() + "\n"
-    return nb
-
-
 def _marked_processes() -> list[str]:
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -78,7 +70,7 @@ def batch(tmp_path_factory):
     folder, out = root / "submissions", root / "results"
     write_corpus(folder, A, ENTRIES)
     for name, alternative in _alternatives().items():
-        write_notebook(_with_cells(alternative), folder / name / f"{A}.ipynb")
+        write_notebook(numerics.with_cells(A, alternative), folder / name / f"{A}.ipynb")
     partial = make_submission(A, partial_recipe(A))
     for name in ("repeat_a", "repeat_b"):
         write_notebook(partial, folder / name / f"{A}.ipynb")

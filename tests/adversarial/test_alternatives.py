@@ -49,7 +49,8 @@ import pytest
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from autograder.examples import Recipe, make_submission, solution_code, unit_outcomes  # noqa: E402
+from autograder import numerics  # noqa: E402
+from autograder.examples import solution_code, unit_outcomes  # noqa: E402
 from autograder.paths import solution_notebook  # noqa: E402
 from rnnlab.notebook import read_notebook  # noqa: E402
 
@@ -85,16 +86,6 @@ def expected_failures(assignment: str, name: str) -> dict[str, str]:
     for attribute in ("EXPECTED_FAILURES", "KNOWN_GRADER_DEFECTS"):
         known.update(getattr(module, attribute, {}).get(name, {}))
     return known
-
-
-def with_cells(assignment: str, cells: dict[str, str]) -> dict:
-    """The solved notebook with ``cells`` (grade_id -> source) replaced."""
-    nb = make_submission(assignment, Recipe(solved=["*"]))
-    for cell in nb["cells"]:
-        gid = _meta(cell).get("grade_id")
-        if gid in cells:
-            cell["source"] = cells[gid].strip() + "\n"
-    return nb
 
 
 @cache
@@ -167,7 +158,7 @@ def test_correct_alternative_gets_full_marks(assignment, name):
         alternatives_module(assignment)  # raises the module's import error
         pytest.fail(f"alternatives_{assignment}.py defines no submission", pytrace=False)
     cells = submissions(assignment)[name]
-    nb = with_cells(assignment, cells)
+    nb = numerics.with_cells(assignment, cells)
     plan = plan_of(assignment)
     outcomes = unit_outcomes(nb, plan)
     lost = [unit for unit, ok in outcomes.items() if not ok]

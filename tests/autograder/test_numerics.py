@@ -110,7 +110,6 @@ def test_fixtures_made_under_another_setting_are_the_committed_ones(assignment, 
     """Plans compiled, through the real worker, under other numeric settings than the committed
     fixtures were made with give fixtures that the freshness rule calls the same (float64
     truths differ by float64 rounding only). lstm: its float32 cases spread the most."""
-    from autograder.fixtures import fixture_bytes  # noqa: F401 - imported in the child
     from rnnlab.cases import unpack
     from rnnlab.checks import FIXTURES
     from rnnlab.compare import compare_arrays
