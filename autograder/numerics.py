@@ -32,6 +32,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder import paths
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -71,6 +73,38 @@ def with_cells(assignment: str, cells: dict[str, str]) -> dict:
         if gid in cells:
             cell["source"] = cells[gid].strip() + "\n"
     return nb
+
+
+def alternatives(assignment: str) -> dict[str, dict[str, str]]:
+    """The correct-alternatives corpus of ``assignment``: ``SUBMISSIONS`` of the instructor
+    repository's ``tests/adversarial/alternatives_<a>.py`` (none where there is no module)."""
+    import importlib
+
+    folder = paths.course_root() / "tests" / "adversarial"
+    if not (folder / f"alternatives_{assignment}.py").exists():
+        return {}
+    sys.path.insert(0, str(folder))
+    try:
+        module = importlib.import_module(f"alternatives_{assignment}")
+    finally:
+        sys.path.remove(str(folder))
+    return dict(getattr(module, "SUBMISSIONS", {}))
+
+
+def run_under(setting: Setting, assignment: str, notebooks: list[Path],
+              all_cases: int = 0) -> dict:
+    """:func:`run` in a fresh process under ``setting`` (its JSON report); the first
+    ``all_cases`` notebooks run float64 cases too. Raises RuntimeError if the process fails."""
+    import subprocess
+
+    env = {**os.environ, **setting.env(), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run([sys.executable, "-m", "autograder.numerics", "--assignment",
+                           assignment, "--all-cases", str(all_cases), *map(str, notebooks)],
+                          env=env, capture_output=True, text=True, timeout=1800,
+                          cwd=paths.course_root())
+    if proc.returncode:
+        raise RuntimeError(f"{setting.name}, {assignment}: {proc.stderr[-3000:]}")
+    return json.loads(proc.stdout)
 
 
 def by_name(name: str) -> Setting:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,18 +24,6 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "adversarial"))
-
-
-def alternatives(assignment: str) -> dict:
-    """The correct alternatives of ``tests/adversarial/alternatives_<a>.py`` (if any)."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"alternatives_{assignment}")
-    except ModuleNotFoundError:
-        return {}
-    return dict(getattr(module, "SUBMISSIONS", {}))
 
 
 def main() -> int:
@@ -59,7 +46,8 @@ def main() -> int:
             load_plan(a)
             books = {"solution": numerics.with_cells(a, {})}
             if not args.no_alternatives:
-                books.update({k: numerics.with_cells(a, v) for k, v in alternatives(a).items()})
+                books.update({k: numerics.with_cells(a, v)
+                              for k, v in numerics.alternatives(a).items()})
             written = []
             for name, nb in books.items():
                 path = Path(tmp) / a / name / f"{a}.ipynb"
@@ -69,14 +57,12 @@ def main() -> int:
             worst: dict[str, tuple[float, str]] = {}
             failures = []
             for setting in settings:
-                env = {**os.environ, **setting.env()}
-                proc = subprocess.run([sys.executable, "-m", "autograder.numerics",
-                                       "--assignment", a, *map(str, written)], env=env,
-                                      capture_output=True, text=True, cwd=ROOT)
-                if proc.returncode:
-                    print(proc.stderr[-2000:], file=sys.stderr)
+                try:
+                    report_of = numerics.run_under(setting, a, written)
+                except RuntimeError as exc:
+                    print(exc, file=sys.stderr)
                     return 1
-                for path, report in json.loads(proc.stdout).items():
+                for path, report in report_of.items():
                     who = Path(path).parent.name
                     for unit, o in report["cases"].items():
                         if o["worst"] > worst.get(unit, (0.0, ""))[0]:

@@ -10,7 +10,6 @@ all must pass everywhere.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -24,22 +23,9 @@ from autograder.examples import write_notebook
 from autograder.plan import load_plan
 from rnnlab.compare import MARGIN, RTOL
 
-ADVERSARIAL = Path(__file__).resolve().parents[1] / "adversarial"
 ASSIGNMENTS = paths.available_assignments()
 
 pytestmark = pytest.mark.slow
-
-
-def alternatives(assignment: str) -> dict[str, dict[str, str]]:
-    """The correct alternatives of ``assignment`` (none when it has no corpus module)."""
-    if not (ADVERSARIAL / f"alternatives_{assignment}.py").exists():
-        return {}
-    sys.path.insert(0, str(ADVERSARIAL))
-    try:
-        module = importlib.import_module(f"alternatives_{assignment}")
-    finally:
-        sys.path.remove(str(ADVERSARIAL))
-    return dict(getattr(module, "SUBMISSIONS", {}))
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +35,14 @@ def notebooks(tmp_path_factory) -> dict[str, list[Path]]:
     for a in ASSIGNMENTS:
         load_plan(a)  # compiled here, under the default setting, before any other runs
         found[a] = [write_notebook(numerics.with_cells(a, {}), root / "solution" / f"{a}.ipynb")]
-        for name, cells in alternatives(a).items():
+        for name, cells in numerics.alternatives(a).items():
             found[a].append(write_notebook(numerics.with_cells(a, cells), root / name / f"{a}.ipynb"))
     return found
 
 
 def _run(setting: numerics.Setting, assignment: str, notebooks: list[Path]) -> dict:
     """The solution (first) runs every case of the plan, the alternatives the float32 ones."""
-    env = {**os.environ, **setting.env(), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-m", "autograder.numerics", "--assignment",
-                           assignment, "--all-cases", "1", *map(str, notebooks)], env=env,
-                          capture_output=True,
-                          text=True, timeout=900, cwd=paths.course_root())
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout)
+    return numerics.run_under(setting, assignment, notebooks, all_cases=1)
 
 
 @pytest.mark.parametrize("setting", numerics.COVERING, ids=lambda s: s.name)

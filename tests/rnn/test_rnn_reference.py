@@ -3,6 +3,8 @@ with GradientTape, layers agree with Keras's own SimpleRNN, the probes' stand-in
 what CharRNN computes, and the hidden cases exercise what they claim (clipping, truncation)."""
 
 import math
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -147,30 +149,11 @@ def test_clipping_cases_clip_and_the_others_do_not(plan):
         assert clipped == ("(clipped)" in case.name), case.name
 
 
-# Clipping by the norm of the dense gradients: the same as tf.clip_by_global_norm on the raw
-# gradients unless an embedding's IndexedSlices gradient repeats a row (see the markdown of
-# section 10 and the spec's _batch).
-DENSE_NORM_STEPS = """
-@tf.function
-def train_step(model, optimizer, inputs, targets, mask, max_norm):
-    with tf.GradientTape() as tape:
-        loss = temporal_softmax_loss(model(inputs, training=True), targets, mask)
-    grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, model.trainable_variables)]
-    grads, grad_norm = tf.clip_by_global_norm(grads, max_norm)
-    optimizer.apply(grads, model.trainable_variables)
-    return loss, grad_norm
-
-
-@tf.function
-def tbptt_step(model, optimizer, inputs, targets, h, max_norm):
-    with tf.GradientTape() as tape:
-        scores, next_h = model(inputs, initial_state=h, return_state=True, training=True)
-        loss = temporal_softmax_loss(scores, targets, tf.ones_like(targets, dtype=tf.bool))
-    grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, model.trainable_variables)]
-    grads, _ = tf.clip_by_global_norm(grads, max_norm)
-    optimizer.apply(grads, model.trainable_variables)
-    return loss, tf.stop_gradient(next_h)
-"""
+# Clipping by the norm of the dense gradients (the correct-alternatives corpus's `dense_norm`
+# submission): the same as tf.clip_by_global_norm on the raw gradients unless an embedding's
+# IndexedSlices gradient repeats a row (see the markdown of section 10 and the spec's _batch).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adversarial"))
+from alternatives_rnn import DENSE_NORM  # noqa: E402
 
 
 def test_training_batches_repeat_no_input_id_where_the_norm_matters():
@@ -193,7 +176,8 @@ def test_clipping_by_the_dense_norm_gives_the_same_values(ns):
     import types
 
     alt = dict(ns)
-    exec(DENSE_NORM_STEPS, alt)
+    for cell in ("train_step_code", "tbptt_step_code"):
+        exec(DENSE_NORM[cell], alt)  # noqa: S102
     tbptt = ns["train_tbptt"]
     alt["train_tbptt"] = types.FunctionType(tbptt.__code__, alt, tbptt.__name__)
     clipped = 0

@@ -1,6 +1,9 @@
 """The seq2seq cases exercise what they claim: padding, early and late <END>, length
 normalisation that changes the ranking, and the toy models' interfaces."""
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -119,21 +122,8 @@ def test_toy_lookups_equal_gather_and_give_dense_gradients():
         np.testing.assert_array_equal(states, tf.tanh(tf.cumsum(x, axis=1)))
 
 
-DENSE_NORM_STEP = """
-def make_train_step(encoder, decoder, optimizer, loss_fn, clip_norm):
-    variables = encoder.trainable_variables + decoder.trainable_variables
-    optimizer.build(variables)
-
-    @tf.function
-    def train_step(source, target):
-        with tf.GradientTape() as tape:
-            loss = loss_fn(encoder, decoder, source, target)
-        grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]
-        grads, grad_norm = tf.clip_by_global_norm(grads, clip_norm)
-        optimizer.apply(grads, variables)
-        return {"loss": loss, "grad_norm": grad_norm}
-    return train_step
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "adversarial"))
+from alternatives_seq2seq import DENSE_GRAD_NORM  # noqa: E402  (the corpus's dense-norm step)
 
 
 def test_clipping_by_the_dense_norm_gives_the_same_values():
@@ -145,7 +135,7 @@ def test_clipping_by_the_dense_norm_gives_the_same_values():
 
     ns = load_definitions(solution_notebook(A))
     alt = dict(ns)
-    exec(DENSE_NORM_STEP, alt)
+    exec(DENSE_GRAD_NORM["train_step_code"], alt)  # noqa: S102
     clipped = 0
     for case in {u.name: u for u in load_units(A)}["train_step"].cases:
         ours, dense = run_case(ns, case), run_case(alt, case)
