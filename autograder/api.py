@@ -7,14 +7,14 @@ import sys
 import time
 from pathlib import Path
 
-from rnnlab.compare import compare_outputs
+from rnnlab.evaluate import UnitOutcome, depends_lines, evaluate_unit
 from rnnlab.notebook import NotebookError, describe_cell, read_notebook, run_definitions
+from rnnlab.quiet import NOISE
 
 from autograder import paths
 from autograder.plan import GradingPlan, PlannedUnit, load_plan
 from autograder.results import GradeResult, TestResult
-from autograder.runner import (CaseError, Limits, ProtocolViolation, Timeout, WorkerFailed,
-                               WorkerSession)
+from autograder.runner import Limits, WorkerSession
 from autograder.sandbox import Sandbox, SandboxError
 
 
@@ -63,9 +63,9 @@ class Budget:
         return self.deadline - time.monotonic()
 
 
-def grade_unit(session: WorkerSession, unit: PlannedUnit, known=None,
-               budget: Budget | None = None) -> TestResult:
-    """Runs every case of one unit; all of them must pass for the unit's points.
+def evaluate_planned(session: WorkerSession, unit: PlannedUnit, known=None,
+                     budget: Budget | None = None) -> UnitOutcome:
+    """Runs every case of one unit in the worker and judges it (:mod:`rnnlab.evaluate`).
 
     Args:
         session: the worker holding the submission.
@@ -74,57 +74,32 @@ def grade_unit(session: WorkerSession, unit: PlannedUnit, known=None,
             failure whose values match a known mistake's says so.
         budget: the submission's remaining wall time.
     """
-    lines, passed, errors, failures = [], 0, [], []
-    n = len(unit.cases)
-    for i, (case, expected) in enumerate(zip(unit.cases, unit.expected)):
-        timeout = session.limits.case_timeout
-        if budget is not None:
-            if budget.left() <= 0:
-                lines.append(f"FAIL {case.name}: not run: the grading time budget of "
-                             f"{budget.seconds:.0f} s ran out"
-                             + (f" ({n - i - 1} more case(s) not run)" if n - i - 1 else ""))
-                errors.append("budget")
-                break
-            timeout = max(1.0, min(timeout, budget.left()))
-        try:
-            got = session.run_case(case, timeout=timeout)
-        except WorkerFailed as exc:  # a time-out or a crash: the unit is lost, skip the rest
-            lines.append(f"FAIL {case.name}: {exc}")
-            skipped = n - i - 1
-            if skipped:
-                cause = ("after the time-out" if isinstance(exc, Timeout)
-                         else "" if isinstance(exc, ProtocolViolation)
-                         or str(exc).startswith("not run") else "after the crash")
-                lines.append(f"     ({skipped} more case(s) not run{' ' + cause if cause else ''})")
-            errors.append(str(exc))
-            break
-        except CaseError as exc:
-            errors.append(str(exc))
-            lines.append(f"FAIL {case.name}: {exc}")
-            continue
-        comparisons = compare_outputs(got, expected, case.dtype)
-        extra = sorted(set(got) - set(expected))
-        if all(c.ok for c in comparisons):
-            passed += 1
-            lines.append(f"ok   {case.name}")
-        else:
-            failures.append((i, got))
-            lines.append(f"FAIL {case.name}")
-            lines.extend(f"       {c.message}" for c in comparisons if not c.ok)
-        if extra:
-            lines.append(f"       (ignored unexpected values: {', '.join(extra)})")
-    ok = passed == n
-    if errors and len(errors) == n and len(set(errors)) == 1:
-        lines = [f"FAIL every case: {errors[0]}"]  # the same error each time: say it once
-    summary = (f"all {passed} checks passed" if ok
-               else f"{passed} of {n} checks passed; all must pass for the points")
-    out = [summary] + lines
-    if not ok and known is not None and failures and not errors:
-        mistake = known.diagnose(unit, failures)
-        if mistake is not None:
-            out.append(f"Likely mistake: {mistake.title}. (Your values equal those of the "
-                       f"reference solution with that mistake, on every check you failed.)")
-    return TestResult(unit.name, unit.points if ok else 0.0, unit.points, "\n".join(out))
+    return evaluate_unit(
+        unit.name, unit.cases, unit.expected,
+        lambda case, timeout: session.run_case(case, timeout=timeout),
+        budget=budget, case_timeout=session.limits.case_timeout,
+        diagnose=(lambda failures: known.diagnose_title(unit, failures)) if known else None)
+
+
+def grade_unit(session: WorkerSession, unit: PlannedUnit, known=None,
+               budget: Budget | None = None) -> TestResult:
+    """Runs every case of one unit; all of them must pass for the unit's points."""
+    return unit_result(unit, evaluate_planned(session, unit, known, budget))
+
+
+def unit_result(unit: PlannedUnit, outcome: UnitOutcome) -> TestResult:
+    return TestResult(unit.name, unit.points if outcome.ok else 0.0, unit.points,
+                      outcome.render())
+
+
+def add_dependencies(plan: GradingPlan, outcomes: dict[str, UnitOutcome]) -> None:
+    """Tells each failed unit which units it uses fail too (``PlannedUnit.uses``)."""
+    failed = {u.name: ", ".join(f"`{t}`" for t in u.targets) or u.name
+              for u in plan.units if u.name in outcomes and not outcomes[u.name].ok}
+    for unit in plan.units:
+        outcome = outcomes.get(unit.name)
+        if outcome is not None and not outcome.ok:
+            outcome.depends = depends_lines(unit.name, unit.uses or [], failed)
 
 
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
@@ -205,7 +180,8 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
         report = session.start()
         if not report.ok:
             session.close()
-            why = f"Your notebook could not be run: {report.error}"
+            why = ("Your notebook could not be run: "
+                   + report.where(lambda i: describe_cell(nb, i)))
             result = _zero_result(path, plan, stable_text(why), t0)
             result.output = stable_text("\n".join([why] + _printed(session.output())
                                                   + _notes(session)))
@@ -213,7 +189,8 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
             result.isolation = sandbox.isolation()
             return result
         budget = Budget(limits.grade_timeout)
-        tests = [grade_unit(session, unit, known, budget) for unit in plan.units]
+        outcomes = {unit.name: evaluate_planned(session, unit, known, budget)
+                    for unit in plan.units}
     finally:
         session.close()  # every process that ran student code is gone after this
     general = []
@@ -222,6 +199,8 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
                        "(the grader skipped them):")
         general.extend(f"  {describe_cell(nb, i)}: {err}" for i, err in report.cell_errors)
     general += _notes(session)
+    add_dependencies(plan, outcomes)
+    tests = [unit_result(unit, outcomes[unit.name]) for unit in plan.units]
     for t in tests:
         t.output = stable_text(t.output)
     result = GradeResult(str(path), assignment, tests, time.monotonic() - t0,
@@ -231,14 +210,8 @@ def grade_notebook(path: str | Path, assignment: str | None = None,
     return result
 
 
-# TensorFlow's start-up chatter on stderr, which says nothing about the student's code.
-_NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog\(\)|"
-                    r"[IWE]0000 00:00:\S+ +\d+ (cudart_stub|cuda_platform|cuda_executor|"
-                    r"cpu_feature_guard)\.cc|To enable the following instructions:)")
-
-
 def _printed(output: str, keep: int = 3000) -> list[str]:
-    output = "\n".join(ln for ln in output.splitlines() if not _NOISE.match(ln)).strip()
+    output = "\n".join(ln for ln in output.splitlines() if not NOISE.match(ln)).strip()
     if len(output) > keep:
         output = "... (earlier output left out) ...\n" + output[-keep:]
     return ["What your code printed:", output] if output else []

@@ -39,13 +39,14 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rnnlab.compare import compare_outputs
+from rnnlab.evaluate import WRONG, evaluate_unit
+from rnnlab.cells import test_cells
 from rnnlab.notebook import read_notebook
 
 from autograder import paths
 from autograder.mutations import Mutant, MutantSession, mutants, solution_cells
 from autograder.plan import load_plan
-from autograder.runner import CaseError, Limits, WorkerFailed
+from autograder.runner import Limits, WorkerFailed
 
 AUDIT_DIR = Path(__file__).resolve().parent / "audit"
 TARGET = 0.95
@@ -116,13 +117,8 @@ def load_explanations(assignment: str, folder: Path = AUDIT_DIR) -> dict[str, di
 
 def _unit_order(nb: dict, plan) -> list[tuple[int, str]]:
     """(test cell index, unit name) in notebook order."""
-    order = []
-    for i, cell in enumerate(nb["cells"]):
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if meta.get("grade") and not meta.get("solution") and meta.get("grade_id"):
-            order.append((i, meta["grade_id"]))
     names = {u.name for u in plan.units}
-    return [(i, n) for i, n in order if n in names]
+    return [(i, n) for i, n in test_cells(nb) if n in names]
 
 
 def _check(session: MutantSession, mutant: Mutant, units, case_timeout: float) -> str:
@@ -134,14 +130,15 @@ def _check(session: MutantSession, mutant: Mutant, units, case_timeout: float) -
     if errors:
         return f"the changed cell raises ({errors[0][1][:120]})"
     for unit in units:
-        for case, expected in zip(unit.cases, unit.expected):
-            try:
-                got = session.session.run_case(case, timeout=case_timeout)
-            except (CaseError, WorkerFailed) as exc:
-                return f"{unit.name} / {case.name}: {str(exc)[:120]}"
-            bad = [c.key for c in compare_outputs(got, expected, case.dtype) if not c.ok]
-            if bad:
-                return f"{unit.name} / {case.name}: {', '.join(bad)} wrong"
+        outcome = evaluate_unit(unit.name, unit.cases, unit.expected,
+                                lambda case, timeout: session.session.run_case(case, timeout=timeout),
+                                case_timeout=case_timeout, first_failure=True)
+        failed = next((c for c in outcome.cases if not c.ok), None)
+        if failed is not None and failed.status == WRONG:
+            bad = [c.key for c in failed.comparisons if not c.ok]
+            return f"{unit.name} / {failed.name}: {', '.join(bad)} wrong"
+        if failed is not None:
+            return f"{unit.name} / {failed.name}: {failed.why[:120]}"
     return ""
 
 

@@ -1,8 +1,9 @@
 """Grading a folder of submissions in parallel: one results file per student and a gradebook.
 
 ``autograder grade --jobs N FOLDER`` finds one notebook per student (``FOLDER/<student>.ipynb``
-or ``FOLDER/<student>/<anything>.ipynb``), grades each in its own grading process
-(``python -m autograder grade ...``), at most N at a time, and writes
+or ``FOLDER/<student>/<anything>.ipynb``), grades each with :func:`autograder.api.grade_notebook`
+in its own grading process (a fresh interpreter, so that one submission's grading cannot
+disturb another's and a stuck one can be killed), at most N at a time, and writes
 ``OUT/<student>.json`` (Gradescope's schema) and ``OUT/gradebook.csv``.
 
 Every submission gets a results file and a gradebook row whatever happens to the others: a
@@ -18,19 +19,18 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rnnlab.notebook import NotebookError, read_notebook
 
-from autograder import paths
+from autograder import store
 
 
 @dataclass
@@ -97,20 +97,14 @@ def _assignment_of(sub: Submission, forced: str | None) -> str | None:
 
 def pin_plans(assignments: set[str], folder: Path) -> None:
     """Compiles plans and known mistakes once and copies them into ``folder`` (a plan dir)."""
-    from autograder.mistakes import declared_mistakes, load_known_mistakes
-    from autograder.mistakes import _key as mistakes_key
-    from autograder.plan import load_plan, plan_key
+    from autograder.mistakes import cached_mistakes_path, load_known_mistakes
+    from autograder.plan import cached_plan_path, load_plan
 
     for a in sorted(assignments):
         plan = load_plan(a)
-        cached = paths.cache_dir() / f"{a}-{plan_key(a)}.npz"
-        links = {f"{a}.npz": cached, f"{a}.json": cached.with_suffix(".json")}
-        if declared_mistakes(a) and load_known_mistakes(a, plan) is not None:
-            m = paths.cache_dir() / f"{a}-mistakes-{mistakes_key(a, declared_mistakes(a))}.npz"
-            links.update({f"{a}.mistakes.npz": m, f"{a}.mistakes.json": m.with_suffix(".json")})
-        for name, target in links.items():  # copies: the cache may change meanwhile
-            if target.exists():
-                shutil.copyfile(target, folder / name)
+        store.pin("plan", a, cached_plan_path(a), folder)
+        if load_known_mistakes(a, plan) is not None:
+            store.pin("mistakes", a, cached_mistakes_path(a), folder)
 
 
 def _failed_results(row: Row, plan_units: list[tuple[str, float]], why: str) -> dict:
@@ -121,10 +115,70 @@ def _failed_results(row: Row, plan_units: list[tuple[str, float]], why: str) -> 
                       for n, p in plan_units]}
 
 
+@dataclass
+class GradeRequest:
+    """What one grading process is asked to do: sent to it whole, as JSON on its standard
+    input, not as a command line."""
+
+    notebook: str
+    assignment: str
+    results: str
+    limits: dict | None = None  # the fields of autograder.runner.Limits
+    hints: bool = True
+    isolation: str | None = None
+    plan_dir: str | None = None
+
+
+def _grade_one(request: GradeRequest) -> dict:
+    """In the grading process: grades one notebook through the API and writes its results
+    file; returns what the gradebook needs (or the error)."""
+    if request.plan_dir:
+        os.environ[store.ENV] = str(request.plan_dir)
+    try:
+        from autograder.api import grade_notebook
+        from autograder.reporters import write_results_json
+        from autograder.runner import Limits
+
+        limits = Limits(**request.limits) if request.limits else None
+        result = grade_notebook(request.notebook, request.assignment, limits,
+                                hints=request.hints, isolation=request.isolation)
+        write_results_json(result, request.results)
+        return {"ok": True, "max_score": result.max_score, "peak_memory": result.peak_memory}
+    except BaseException as exc:  # noqa: BLE001 - any failure is this row's error
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
+
+
+ANSWER = "autograder-batch-answer: "  # the line of the child's stdout that carries its answer
+
+
+def _run_request(request: GradeRequest, wall_timeout: float) -> dict:
+    """Runs :func:`_grade_one` in a fresh interpreter (``python -m autograder.batch``), in a
+    session of its own; kills it and all it started after ``wall_timeout`` seconds."""
+    proc = subprocess.Popen([sys.executable, "-m", "autograder.batch"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(json.dumps(asdict(request)), timeout=wall_timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return {"ok": False, "error": f"grading took longer than {wall_timeout:.0f} s"}
+    for line in reversed(out.splitlines()):
+        if line.startswith(ANSWER):
+            return json.loads(line[len(ANSWER):])
+    lines = [ln for ln in (err or "").strip().splitlines() if ln.strip()]
+    return {"ok": False, "error": (lines[-1] if lines else
+                                   f"the grading process exited with status {proc.returncode}")}
+
+
 def grade_folder(folder: Path, out_dir: Path, jobs: int = 1, assignment: str | None = None,
-                 grade_args: list[str] = (), wall_timeout: float = 1800.0,
-                 progress=print) -> list[Row]:
-    """Grades every submission in ``folder``; returns the gradebook rows (also written)."""
+                 limits=None, hints: bool = True, isolation: str | None = None,
+                 wall_timeout: float = 1800.0, progress=print) -> list[Row]:
+    """Grades every submission in ``folder``; returns the gradebook rows (also written).
+
+    ``limits``, ``hints`` and ``isolation`` are those of :func:`autograder.api.grade_notebook`;
+    ``wall_timeout`` bounds one submission's grading process.
+    """
     from autograder.plan import load_plan
 
     folder, out_dir = Path(folder), Path(out_dir)
@@ -148,18 +202,16 @@ def grade_folder(folder: Path, out_dir: Path, jobs: int = 1, assignment: str | N
     needed = {row.assignment for _, row in todo} | ({assignment} if assignment else set())
     units = {}
     plan_dir = None
-    if "AUTOGRADER_PLAN_DIR" not in os.environ and needed:
+    if store.pinned_dir() is None and needed:
         plan_dir = tempfile.TemporaryDirectory(prefix="autograder-plans-")
         pin_plans(needed, Path(plan_dir.name))
-    env = dict(os.environ)
-    if plan_dir is not None:
-        env["AUTOGRADER_PLAN_DIR"] = plan_dir.name
+    pinned = plan_dir.name if plan_dir is not None else store.pinned_dir()
     for a in needed:
         plan = load_plan(a) if plan_dir is None else None
         if plan is None:
             from autograder.plan import read_plan
 
-            plan = read_plan(Path(plan_dir.name) / f"{a}.npz")
+            plan = read_plan(store.pinned_path("plan", a, Path(plan_dir.name)))
         units[a] = [(u.name, u.points) for u in plan.units]
     for sub in subs:  # submissions without a notebook: zero, with the reason
         row = rows[sub.student]
@@ -177,22 +229,14 @@ def grade_folder(folder: Path, out_dir: Path, jobs: int = 1, assignment: str | N
 
     def run(item):
         sub, row = item
-        stats = out_dir / f".{sub.student}.stats.json"
-        cmd = [sys.executable, "-m", "autograder", "grade", str(sub.notebook), "--assignment",
-               row.assignment, "--json", row.results, "--quiet", "--stats", str(stats),
-               *grade_args]
         t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, start_new_session=True)
-        try:
-            _, err = proc.communicate(timeout=wall_timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            _, err = proc.communicate()
-            err = f"grading took longer than {wall_timeout:.0f} s"
+        answer = _run_request(GradeRequest(str(sub.notebook), row.assignment, row.results,
+                                           asdict(limits) if limits is not None else None,
+                                           hints, isolation, str(pinned) if pinned else None),
+                              wall_timeout)
         row.seconds = time.monotonic() - t0
-        if proc.returncode == 0 and stats.exists():
-            info = json.loads(stats.read_text())
+        if answer.get("ok"):
+            info = answer
             data = json.loads(Path(row.results).read_text())
             row.score, row.max_score = data["score"], info["max_score"]
             row.peak_memory_mb = round(info["peak_memory"] / 2**20, 1)
@@ -202,12 +246,10 @@ def grade_folder(folder: Path, out_dir: Path, jobs: int = 1, assignment: str | N
             row.isolation_missing = " ".join(iso.get("missing", []))
         else:
             row.status = "error"
-            lines = [ln for ln in (err or "").strip().splitlines() if ln.strip()]
-            row.message = (lines[-1] if lines else f"exit status {proc.returncode}")[:500]
+            row.message = str(answer.get("error", "unknown error"))[:500]
             row.max_score = sum(p for _, p in units.get(row.assignment, []))
             Path(row.results).write_text(json.dumps(
                 _failed_results(row, units.get(row.assignment, []), row.message), indent=2) + "\n")
-        stats.unlink(missing_ok=True)
         if progress:
             progress(f"{row.student:<24} {row.status:<7} {row.score:g} / {row.max_score:g}"
                      f"  ({row.seconds:.1f} s){'  ' + row.message if row.message else ''}")
@@ -238,3 +280,8 @@ def write_gradebook(rows: list[Row], path: Path, unit_names: list[str]) -> None:
                              *[f"{r.units[n]:g}" if n in r.units else "" for n in unit_names],
                              r.isolation, r.isolation_missing, r.message, r.results,
                              r.notebook])
+
+
+if __name__ == "__main__":  # a grading process of grade_folder: one GradeRequest on stdin
+    answer = _grade_one(GradeRequest(**json.loads(sys.stdin.read())))
+    print(ANSWER + json.dumps(answer), flush=True)

@@ -23,8 +23,6 @@ def _limits(args):
 
 
 def _grade(args) -> int:
-    import json
-
     from autograder.api import GradingError, grade_notebook
     from autograder.reporters import console_table, write_results_json
 
@@ -60,10 +58,6 @@ def _grade(args) -> int:
             out = Path(args.out_dir) / f"{Path(nb).stem}.json"
             write_results_json(result, out)
             print(f"results written to {out}")
-        if args.stats:
-            Path(args.stats).write_text(json.dumps({
-                "peak_memory": result.peak_memory, "max_score": result.max_score,
-                "execution_time": result.execution_time}))
     return status
 
 
@@ -86,17 +80,7 @@ def _grade_folders(args, folders: list[str]) -> int:
     print(f"isolation: {sandbox.mode}"
           + (f" (missing: {', '.join(sandbox.isolation()['missing'])})"
              if sandbox.isolation()["missing"] else ""))
-    passthrough = ["--timeout", str(args.timeout)]
-    if args.isolation:
-        passthrough += ["--isolation", args.isolation]
-    if args.load_timeout:
-        passthrough += ["--load-timeout", str(args.load_timeout)]
-    if args.budget:
-        passthrough += ["--budget", str(args.budget)]
-    if args.memory_mb:
-        passthrough += ["--memory-mb", str(args.memory_mb)]
-    if args.no_hints:
-        passthrough.append("--no-hints")
+    limits = _limits(args)
     status = 0
     for folder in folders:
         folder = Path(folder)
@@ -105,7 +89,8 @@ def _grade_folders(args, folders: list[str]) -> int:
             out = out / folder.name
         print(f"grading {folder}/ with {args.jobs} job(s) -> {out}/")
         rows = grade_folder(folder, out, jobs=args.jobs, assignment=args.assignment,
-                            grade_args=passthrough, wall_timeout=args.wall_timeout)
+                            limits=limits, hints=not args.no_hints, isolation=args.isolation,
+                            wall_timeout=args.wall_timeout)
         errors = [r for r in rows if r.status != "graded"]
         print(f"{len(rows)} submission(s), {len(rows) - len(errors)} graded, "
               f"{len(errors)} could not be graded; gradebook: {out / 'gradebook.csv'}")
@@ -233,7 +218,6 @@ def main(argv: list[str] | None = None) -> int:
                         "only")
     g.add_argument("--no-hints", action="store_true", help="do not name known mistakes")
     g.add_argument("--quiet", action="store_true", help="scores only, no feedback")
-    g.add_argument("--stats", help=argparse.SUPPRESS)
     g.set_defaults(func=_grade)
 
     for name, func, text in (("release", _release, "generate assignments/ with nbgrader"),

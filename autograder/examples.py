@@ -9,14 +9,13 @@ demand, so they never go stale as notebooks change.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import paths
+from rnnlab.cells import grade_id as _grade_id
+from rnnlab.cells import solution_cells_by_id, without_markers
 from rnnlab.notebook import cell_source, read_notebook
-
-_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 
 
 @dataclass
@@ -45,19 +44,14 @@ PARTIAL = {
 
 def solution_code(cell: dict) -> str:
     """A solution cell's source with the nbgrader markers removed."""
-    return _MARKERS.sub("", cell_source(cell))
-
-
-def _grade_id(cell: dict) -> str | None:
-    return ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+    return without_markers(cell_source(cell))
 
 
 def make_submission(assignment: str, recipe: Recipe) -> dict:
     """The release notebook with the recipe's cells taken from the solution."""
     release = read_notebook(paths.release_notebook(assignment))
     solution = read_notebook(paths.solution_notebook(assignment))
-    solved = {_grade_id(c): c for c in solution["cells"]
-              if ((c.get("metadata") or {}).get("nbgrader") or {}).get("solution")}
+    solved = solution_cells_by_id(solution)
     wanted = set(solved) if "*" in recipe.solved else set(recipe.solved) | set(recipe.bugs)
     unknown = wanted - set(solved)
     if unknown:
@@ -79,8 +73,7 @@ def partial_recipe(assignment: str) -> Recipe:
     if assignment in PARTIAL:
         return PARTIAL[assignment]
     solution = read_notebook(paths.solution_notebook(assignment))
-    ids = [_grade_id(c) for c in solution["cells"]
-           if ((c.get("metadata") or {}).get("nbgrader") or {}).get("solution")]
+    ids = list(solution_cells_by_id(solution))
     return Recipe(solved=ids[::2])
 
 
@@ -107,27 +100,13 @@ def unit_outcomes(nb: dict, plan, units=None) -> dict[str, bool]:
     case passes (optionally only ``units``). The same probes and comparisons as
     :func:`autograder.api.grade_notebook`, for tests that grade many variants quickly;
     never use it on untrusted code."""
-    from rnnlab.compare import compare_outputs
+    from rnnlab.evaluate import evaluate_unit, in_process
     from rnnlab.notebook import run_definitions
-    from rnnlab.probes import run_case
 
-    namespace = run_definitions(nb).namespace
-    outcomes = {}
-    for unit in plan.units:
-        if units is not None and unit.name not in units:
-            continue
-        ok = True
-        for case, expected in zip(unit.cases, unit.expected):
-            try:
-                got = run_case(namespace, case)
-            except Exception:  # noqa: BLE001 - a raising case is a failing case
-                ok = False
-            else:
-                ok = all(c.ok for c in compare_outputs(got, expected, case.dtype))
-            if not ok:
-                break
-        outcomes[unit.name] = ok
-    return outcomes
+    run = in_process(run_definitions(nb).namespace)
+    return {unit.name: evaluate_unit(unit.name, unit.cases, unit.expected, run,
+                                     first_failure=True).ok
+            for unit in plan.units if units is None or unit.name in units}
 
 
 def lost_units(assignment: str, plan, cell: str, edits: list[tuple[str, str]]) -> set[str]:

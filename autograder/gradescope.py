@@ -31,7 +31,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder import paths
+from autograder import paths, store
 
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.egg-info")
 RUNTIME = ("tensorflow", "keras", "tensorflow-datasets", "importlib_resources", "numpy", "h5py",
@@ -192,9 +192,9 @@ def write_package(assignment: str, output: Path) -> Path:
         (package / "pyproject.toml").write_text(_student_pyproject(root))
         if (root / "datasets").is_dir():
             shutil.copytree(root / "datasets", stage / "datasets", ignore=IGNORE)
-        save_plan(plan, stage / "plans" / f"{assignment}.npz")
+        save_plan(plan, store.pinned_path("plan", assignment, stage / "plans"))
         if known is not None:
-            save_known_mistakes(known, stage / "plans" / f"{assignment}.mistakes.npz")
+            save_known_mistakes(known, store.pinned_path("mistakes", assignment, stage / "plans"))
         (stage / "grader.json").write_text(json.dumps({"assignment": assignment}, indent=1))
         output.parent.mkdir(parents=True, exist_ok=True)
         archive = shutil.make_archive(str(output.with_suffix("")), "zip", root_dir=stage)

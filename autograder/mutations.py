@@ -20,13 +20,14 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnnlab.cells import BEGIN, END, grade_id, is_solution_cell, solution_regions
 from rnnlab.notebook import cell_source, definition_cells, read_notebook
 
 from autograder import paths
 from autograder.runner import Limits, LoadReport, WorkerSession
 from autograder.sandbox import Sandbox
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+__all__ = ["BEGIN", "END"]  # the solution markers, re-exported for older callers
 
 
 @dataclass
@@ -54,24 +55,15 @@ def solution_cells(nb: dict) -> list[SolutionCell]:
     """The notebook's nbgrader solution code cells with their marked regions."""
     cells = []
     for i, cell in enumerate(nb["cells"]):
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if cell.get("cell_type") != "code" or not meta.get("solution"):
-            continue
-        source = cell_source(cell)
-        regions, start = [], None
-        for n, line in enumerate(source.splitlines(), 1):
-            if line.strip() == BEGIN:
-                start = n + 1
-            elif line.strip() == END and start is not None:
-                if n - 1 >= start:
-                    regions.append((start, n - 1))
-                start = None
-        cells.append(SolutionCell(i, meta.get("grade_id", f"cell{i}"), source, regions))
+        if is_solution_cell(cell):
+            source = cell_source(cell)
+            cells.append(SolutionCell(i, grade_id(cell) or f"cell{i}", source,
+                                      solution_regions(source)))
     return cells
 
 
-def replace_in_cell(nb: dict, grade_id: str, replacements) -> dict:
-    """A copy of ``nb`` with text replacements applied in the cell ``grade_id``.
+def replace_in_cell(nb: dict, wanted: str, replacements) -> dict:
+    """A copy of ``nb`` with text replacements applied in the cell whose grade_id is ``wanted``.
 
     Raises:
         ValueError: no such cell, or a text to replace is not in it.
@@ -80,16 +72,15 @@ def replace_in_cell(nb: dict, grade_id: str, replacements) -> dict:
 
     nb = copy.deepcopy(nb)
     for cell in nb["cells"]:
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if meta.get("grade_id") == grade_id:
+        if grade_id(cell) == wanted:
             source = cell_source(cell)
             for old, new in replacements:
                 if old not in source:
-                    raise ValueError(f"{grade_id}: the text {old!r} is not in the solution")
+                    raise ValueError(f"{wanted}: the text {old!r} is not in the solution")
                 source = source.replace(old, new)
             cell["source"] = source
             return nb
-    raise ValueError(f"no cell with grade_id {grade_id!r}")
+    raise ValueError(f"no cell with grade_id {wanted!r}")
 
 
 def _defined_names(source: str) -> set[str]:
@@ -145,7 +136,7 @@ class MutantSession:
         report = self.session.start()
         if not report.ok or report.cell_errors:
             raise RuntimeError(f"the {self.assignment} solution does not load: "
-                               f"{report.error or report.cell_errors}")
+                               f"{report.where() or report.cell_errors}")
         return report
 
     def swap(self, index: int, source: str) -> list[tuple[int, str]]:

@@ -36,9 +36,10 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_output
-from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Bool, Float, Integer, Unicode
+
+from rnnlab.cells import grade_id, is_test_cell
 
 from autograder import paths
 
@@ -52,8 +53,7 @@ class NotGraded(Exception):
 
 def _test_cells(nb):
     """The notebook's code test cells (grade cells that are not solution cells)."""
-    return [c for c in nb.cells if c.cell_type == "code" and utils.is_grade(c)
-            and not utils.is_solution(c)]
+    return [c for c in nb.cells if c.cell_type == "code" and is_test_cell(c)]
 
 
 def verdict_outputs(verdict: dict | None, general: str = "") -> list:
@@ -79,8 +79,7 @@ def verdict_outputs(verdict: dict | None, general: str = "") -> list:
 def apply_verdicts(nb, verdicts: dict, general: str = "") -> None:
     """Sets every test cell's outputs to its verdict (by grade_id), whatever they were."""
     for cell in _test_cells(nb):
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        cell.outputs = verdict_outputs(verdicts.get(gid), general)
+        cell.outputs = verdict_outputs(verdicts.get(grade_id(cell)), general)
 
 
 class SandboxGrades(NbGraderPreprocessor):

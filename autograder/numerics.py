@@ -32,6 +32,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rnnlab.cells import grade_id, is_test_cell
+
 from autograder import paths
 
 
@@ -69,7 +71,7 @@ def with_cells(assignment: str, cells: dict[str, str]) -> dict:
 
     nb = make_submission(assignment, Recipe(solved=["*"]))
     for cell in nb["cells"]:
-        gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+        gid = grade_id(cell)
         if gid in cells:
             cell["source"] = cells[gid].strip() + "\n"
     return nb
@@ -165,18 +167,18 @@ def check_outcomes(namespace: dict, nb: dict) -> dict[str, dict]:
     hidden = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", re.DOTALL)
     outcomes = {}
     for cell in nb["cells"]:
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if cell.get("cell_type") != "code" or not meta.get("grade") or meta.get("solution"):
+        if cell.get("cell_type") != "code" or not is_test_cell(cell):
             continue
+        gid = grade_id(cell)
         out = io.StringIO()
         try:
             with contextlib.redirect_stdout(out):
-                exec(compile(hidden.sub("", cell_source(cell)), meta["grade_id"], "exec"),  # noqa: S102
+                exec(compile(hidden.sub("", cell_source(cell)), gid, "exec"),  # noqa: S102
                      namespace)
         except Exception as exc:  # noqa: BLE001 - CheckFailed, or a broken namespace
-            outcomes[meta["grade_id"]] = {"ok": False, "message": format_exception(exc)[-2000:]}
+            outcomes[gid] = {"ok": False, "message": format_exception(exc)[-2000:]}
         else:
-            outcomes[meta["grade_id"]] = {"ok": True, "message": out.getvalue().strip()[-500:]}
+            outcomes[gid] = {"ok": True, "message": out.getvalue().strip()[-500:]}
     return outcomes
 
 

@@ -15,11 +15,12 @@ case whose float32 result is ill-conditioned (a near-tie in an argmax) cannot en
 
 Compiled plans are cached in ``.cache/autograder/`` under a key that covers everything they
 depend on, so editing the solution or the spec recompiles them. A Gradescope package ships
-compiled plans only (no spec, no solution): see ``AUTOGRADER_PLAN_DIR``.
+compiled plans only (no spec, no solution): see :mod:`autograder.store`.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -30,15 +31,16 @@ import numpy as np
 
 from rnnlab.cases import LOW_PRECISION, Case, pack, truth_case, unpack
 from rnnlab.compare import MARGIN, compare_outputs
-from rnnlab.notebook import cell_source, read_notebook
+from rnnlab.cells import grade_id, is_test_cell, points
+from rnnlab.notebook import cell_source, definition_cells, read_notebook
 
-from autograder import paths
+from autograder import paths, store
 from autograder.specs import load_units
 
 
 # Bump when what a compiled plan holds changes (2: float64 truth for float32 cases; 3: values in
-# the probe's order, a unit's outputs before their gradients).
-FORMAT = 3
+# the probe's order, a unit's outputs before their gradients; 4: the units each unit uses).
+FORMAT = 4
 
 
 class PlanError(Exception):
@@ -52,6 +54,9 @@ class PlannedUnit:
     ``spread`` holds, per case, the largest relative error of the solution's own run of the
     case against the truth (0 for float64 cases, which are their own truth): how far the
     reference itself is from the expected values under the tolerance policy.
+
+    ``uses`` names the other units whose notebook names the solution's code of this unit
+    refers to (:func:`unit_uses`): when they fail too, the feedback says so.
     """
 
     name: str
@@ -60,6 +65,7 @@ class PlannedUnit:
     cases: list[Case]
     expected: list[dict]
     spread: list[float] | None = None
+    uses: list[str] | None = None
 
 
 @dataclass
@@ -80,12 +86,35 @@ class GradingPlan:
 
 def notebook_points(nb: dict) -> dict[str, float]:
     """grade_id -> points of the notebook's test cells (grade cells that are not solutions)."""
-    points = {}
-    for cell in nb["cells"]:
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if meta.get("grade") and not meta.get("solution"):
-            points[meta["grade_id"]] = float(meta.get("points", 0))
-    return points
+    return {grade_id(cell): points(cell) for cell in nb["cells"]
+            if is_test_cell(cell) and grade_id(cell)}
+
+
+def unit_uses(nb: dict, units) -> dict[str, list[str]]:
+    """unit -> the other units whose targets the code defining its own targets refers to.
+
+    Read from the source (the names a cell loads), so that a unit that fails because a unit it
+    builds on fails can say which one; a name that only a probe uses does not count.
+    """
+    defined_in: dict[str, int] = {}
+    loads: dict[int, set[str]] = {}
+    for cell in definition_cells(nb):
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined_in[node.name] = cell.index
+        loads[cell.index] = {n.id for n in ast.walk(tree)
+                             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    uses = {}
+    for unit in units:
+        mine = set(unit.targets)
+        names = set().union(*[loads.get(defined_in[t], set()) for t in mine if t in defined_in])
+        uses[unit.name] = [other.name for other in units if other is not unit
+                           and not mine & set(other.targets) and names & set(other.targets)]
+    return uses
 
 
 def _probe_sources_digest() -> str:
@@ -132,7 +161,7 @@ def compile_plan(assignment: str, progress=None) -> GradingPlan:
         report = session.start()
         if not report.ok or report.cell_errors:
             raise PlanError(f"{assignment}: the solution notebook does not load: "
-                            f"{report.error or report.cell_errors}\n{session.output()}")
+                            f"{report.where() or report.cell_errors}\n{session.output()}")
         for unit in units:
             expected, spread = [], []
             for case in unit.cases:
@@ -154,6 +183,9 @@ def compile_plan(assignment: str, progress=None) -> GradingPlan:
                 expected.append(truth)
             planned.append(PlannedUnit(unit.name, points[unit.name], unit.targets,
                                        unit.cases, expected, spread))
+    uses = unit_uses(nb, units)
+    for unit in planned:
+        unit.uses = uses[unit.name]
     return GradingPlan(assignment, planned)
 
 
@@ -185,7 +217,8 @@ def save_plan(plan: GradingPlan, path: Path) -> None:
     outputs = [e for u in plan.units for e in u.expected]
     meta = {"assignment": plan.assignment, "format": FORMAT,
             "units": [{"name": u.name, "points": u.points, "targets": u.targets,
-                       "cases": len(u.cases), "spread": u.spread} for u in plan.units]}
+                       "cases": len(u.cases), "spread": u.spread, "uses": u.uses}
+                      for u in plan.units]}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(pack(cases, outputs))
@@ -205,26 +238,29 @@ def read_plan(path: Path) -> GradingPlan:
     for u in meta["units"]:
         n = u["cases"]
         units.append(PlannedUnit(u["name"], float(u["points"]), u["targets"],
-                                 cases[i:i + n], outputs[i:i + n], u.get("spread")))
+                                 cases[i:i + n], outputs[i:i + n], u.get("spread"),
+                                 u.get("uses")))
         i += n
     return GradingPlan(meta["assignment"], units)
 
 
+def cached_plan_path(assignment: str) -> Path:
+    return store.cached_path("plan", assignment, plan_key(assignment))
+
+
 def load_plan(assignment: str, progress=None) -> GradingPlan:
-    """The compiled plan, from ``AUTOGRADER_PLAN_DIR``, the cache, or compiled now."""
-    if "AUTOGRADER_PLAN_DIR" in os.environ:
-        path = Path(os.environ["AUTOGRADER_PLAN_DIR"]) / f"{assignment}.npz"
+    """The compiled plan: pinned (:mod:`autograder.store`), cached, or compiled now."""
+    if store.pinned_dir() is not None:
+        path = store.pinned_path("plan", assignment)
         if not path.exists():
             raise PlanError(f"no compiled plan for {assignment!r} at {path}")
         return read_plan(path)
     if assignment not in paths.ASSIGNMENTS and not paths.solution_notebook(assignment).exists():
         raise PlanError(f"unknown assignment {assignment!r}; known: {', '.join(paths.ASSIGNMENTS)}")
-    path = paths.cache_dir() / f"{assignment}-{plan_key(assignment)}.npz"
+    path = cached_plan_path(assignment)
     if path.exists():
         return read_plan(path)
     plan = compile_plan(assignment, progress)
-    for old in paths.cache_dir().glob(f"{assignment}-*.npz"):
-        old.unlink(missing_ok=True)
-        old.with_suffix(".json").unlink(missing_ok=True)
     save_plan(plan, path)
+    store.replace_older("plan", assignment, keep=path)
     return plan

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from rnnlab import wire
 from rnnlab.cases import Case, pack
+from rnnlab.evaluate import TIMED_OUT, CaseRaised, UnitStopped
 
 from autograder.sandbox import Sandbox
 
@@ -47,27 +48,43 @@ class Limits:
     max_restarts: int = 8  # fresh workers after a crash or a time-out, per submission
 
 
-class WorkerFailed(Exception):
+class WorkerFailed(UnitStopped):
     """The worker died, hung or broke the protocol; the message says which."""
 
 
 class Timeout(WorkerFailed):
-    pass
+    status = TIMED_OUT
+    after = " after the time-out"
 
 
 class ProtocolViolation(WorkerFailed):
     """The worker answered out of turn: the student's code wrote to the grader's channel."""
 
+    after = ""
 
-class CaseError(Exception):
+
+class CaseError(CaseRaised):
     """The student's code raised, or returned something that is not numbers."""
 
 
 @dataclass
 class LoadReport:
+    """How loading the notebook's definitions went.
+
+    ``error`` says why it failed; ``running`` is the index of the cell that was running when
+    it did (a time-out, a crash), which :meth:`where` names.
+    """
+
     ok: bool
     cell_errors: list[tuple[int, str]] = field(default_factory=list)
     error: str = ""
+    running: int | None = None
+
+    def where(self, describe=lambda index: f"cell {index}") -> str:
+        """The error, with the running cell named by ``describe`` (index -> words)."""
+        if self.running is None:
+            return self.error
+        return f"{self.error} (while {describe(self.running)} was running)"
 
 
 def _worker_env() -> dict:
@@ -270,14 +287,12 @@ class WorkerSession:
                     report = LoadReport(True, errors)
                 break
         except Timeout:
-            where = f" (cell {self._last_cell} was running)" if self._last_cell is not None else ""
             self.kill()
             report = LoadReport(False, error=f"running the notebook's definition cells took longer "
-                                f"than {self.limits.load_timeout:.0f} s{where}")
+                                f"than {self.limits.load_timeout:.0f} s", running=self._last_cell)
         except (WorkerFailed, OSError) as exc:
-            where = f" while cell {self._last_cell} was running" if self._last_cell is not None else ""
             self.kill()
-            report = LoadReport(False, error=f"{exc}{where}")
+            report = LoadReport(False, error=str(exc), running=self._last_cell)
         self.load_report = report
         return report
 
@@ -328,7 +343,7 @@ class WorkerSession:
             self.restarts += 1
             report = self.start()
             if not report.ok:
-                raise WorkerFailed(f"could not load the notebook again: {report.error}")
+                raise WorkerFailed(f"could not load the notebook again: {report.where()}")
 
     def _request(self, header: dict, payload: bytes, timeout: float, what: str):
         self._ensure_running()

@@ -173,8 +173,10 @@ def _secret_paths() -> list[Path]:
     root = paths.course_root()
     found = [root / "solutions", root / "autograder", root / "tests", root / ".git",
              root / "demo-results", paths.cache_dir(), Path(__file__).resolve().parent]
-    if os.environ.get("AUTOGRADER_PLAN_DIR"):
-        found.append(Path(os.environ["AUTOGRADER_PLAN_DIR"]))
+    from autograder.store import pinned_dir
+
+    if pinned_dir() is not None:
+        found.append(pinned_dir())
     return [p.resolve() for p in found]
 
 

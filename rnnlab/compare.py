@@ -28,10 +28,9 @@ passes when ``max_i err_i <= RTOL[dtype]``, the dtype being that of the case's i
   pass agree to about 1e-14, so this is strict: it is what catches wrong code.
 - float32: ``RTOL`` 1e-3, ``SCALE_FLOOR`` 3e-2, so an entry may be off by up to
   ``3e-5 * max |expected|`` (about 250 float32 epsilons times the array's largest value) or by
-  0.2% of its own size. That is wide on purpose. Measured by ``benchmarks/float32_spread.py``
-  (every float32 case of every assignment; oneDNN on and off, one and two threads, eager and
-  ``tf.function``), the float32 results of the solutions and of the correct-alternatives
-  corpus (``tests/adversarial/alternatives_<a>.py``) score at most 3.1e-5 under this rule (a
+  0.2% of its own size. That is wide on purpose. Measured on every float32 case of every
+  assignment (oneDNN on and off, one and two threads, eager and ``tf.function``), the float32
+  results of the solutions and of a corpus of correct alternative implementations score at most 3.1e-5 under this rule (a
   VQA model's attention gradients and an LSTM with saturated gates, small next to the terms
   they sum; 2026-12-01): the tolerance is 32 times that. Compiling a plan refuses any case where the
   reference itself does not pass at ``RTOL / MARGIN`` (:data:`MARGIN` = 10), so every graded

@@ -42,7 +42,7 @@ def apply_numeric_switches() -> None:
     """Applies ``TF_NUM_INTRAOP_THREADS`` and ``RNNLAB_EAGER=1`` (functions run eagerly) to
     this process's TensorFlow, if set; oneDNN follows ``TF_ENABLE_ONEDNN_OPTS`` by itself.
 
-    They simulate another machine's float32 numerics (see ``autograder/numerics.py``); the
+    They let the course's tests simulate another machine's float32 numerics; the
     grader's worker calls this before it loads a notebook. Call it before TensorFlow runs its
     first operation.
     """

@@ -1,10 +1,10 @@
 """Reading a notebook and running its definition cells.
 
-The cell scheme (documented for instructors in ``autograder/README.md``):
+The cell scheme (the instructors' guide documents it in full; :mod:`rnnlab.cells` holds it):
 
 - **Test cells** are nbgrader grade cells that are not solution cells (``metadata.nbgrader``
-  with ``grade: true, solution: false``). They hold the visible check and, in ``solutions/``,
-  the hidden-test hook. The autograder never runs them: it runs its own hidden tests.
+  with ``grade: true, solution: false``). They hold the visible check and, in the instructors' source
+  notebooks, the hidden-test hook. The autograder never runs them: it runs its own hidden tests.
 - **Experiment cells** carry the tag ``experiment`` (training runs, plots, anything slow or
   that needs data). The autograder skips them.
 - **Every other code cell** is a *definition cell*: imports, helpers, the student's solution
@@ -24,6 +24,8 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from rnnlab import cells
 
 EXPERIMENT_TAG = "experiment"
 
@@ -66,14 +68,8 @@ def read_notebook(path: str | Path) -> dict:
     return nb
 
 
-def cell_source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def is_test_cell(cell: dict) -> bool:
-    meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-    return bool(meta.get("grade")) and not meta.get("solution")
+cell_source = cells.source_of
+is_test_cell = cells.is_test_cell
 
 
 def is_experiment_cell(cell: dict) -> bool:
@@ -95,7 +91,8 @@ def definition_cells(nb: dict) -> list[DefinitionCell]:
         source = cell_source(cell)
         if source.lstrip().startswith("%%"):
             continue
-        lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+        # magics become blank lines, so that line numbers stay those of the cell
+        lines = ["" if ln.lstrip().startswith(("%", "!")) else ln for ln in source.splitlines()]
         cells.append(DefinitionCell(i, "\n".join(lines)))
     return cells
 
@@ -129,11 +126,27 @@ def _is_stub_message(message: str) -> bool:
     return wrapped is not None and _is_stub_message(wrapped.group(1))
 
 
+def _is_notebook_file(filename: str) -> bool:
+    """Code of a notebook cell: run by the grader (``<cell ...>``) or by Jupyter."""
+    return (filename.startswith(("<cell", "<ipython-input")) or "/ipykernel_" in filename
+            or "\\ipykernel_" in filename)
+
+
 def format_exception(exc: BaseException, limit_chars: int = 600) -> str:
-    """``Type: message`` and the innermost notebook-cell frame, kept short."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell")]
-    cell = frames[-1].filename[1:-1].split(",")[0] if frames else ""
-    where = f" ({cell}, line {frames[-1].lineno})" if frames else ""
+    """``Type: message`` and where in the notebook it was raised, kept short.
+
+    The place is the innermost frame of notebook code, named by its function (``in
+    `MultilayerRNN.call`, line 7 of its cell``): that is what a student finds in Jupyter,
+    which shows no cell indices. Code at the top level of a cell gives only the line.
+    """
+    frames = [(frame, lineno) for frame, lineno in traceback.walk_tb(exc.__traceback__)
+              if _is_notebook_file(frame.f_code.co_filename)]
+    where = ""
+    if frames:
+        frame, lineno = frames[-1]
+        name = getattr(frame.f_code, "co_qualname", frame.f_code.co_name)
+        where = (f" (line {lineno} of that cell)" if name == "<module>"
+                 else f" (in `{name.replace('.<locals>', '')}`, line {lineno} of its cell)")
     text = _ANSI_ESCAPE.sub("", f"{type(exc).__name__}: {exc}")
     if isinstance(exc, NotImplementedError) and _is_stub_message(str(exc)):
         text = "NotImplementedError: not implemented yet (the cell still has its stub)"

@@ -35,16 +35,15 @@ import importlib
 import json
 import os
 import sys
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from rnnlab.compare import compare_outputs
+from rnnlab.evaluate import WRONG, evaluate_unit, match_mistakes
 from rnnlab.notebook import read_notebook
 
-from autograder import paths
+from autograder import paths, store
 
 FORMAT = 4  # bump to recompile every cached set of mistake values
 
@@ -104,31 +103,19 @@ class KnownMistakes:
     records: dict[str, list[tuple[int, int, dict]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
-    def diagnose(self, unit, failures: list[tuple[int, dict]]) -> Match | None:
-        """The mistake that explains every failed case of ``unit``, if one does.
+    def diagnose_title(self, unit, failures: list[tuple[int, dict]]) -> str | None:
+        """The title of the mistake that explains every failed case of ``unit``, if one does
+        (:func:`rnnlab.evaluate.match_mistakes`).
 
         Args:
             unit: the :class:`~autograder.plan.PlannedUnit`.
             failures: (case index, the student's values) of the cases that failed on values.
         """
-        by_mistake: dict[int, dict[int, dict]] = defaultdict(dict)
-        for m, i, values in self.records.get(unit.name, []):
-            by_mistake[m][i] = values
-        failing = {i for i, _ in failures}
-        matches = []
-        for m, cases in sorted(by_mistake.items()):
-            if set(cases) != failing:
-                continue
-            if all(all(c.ok for c in compare_outputs(got, cases[i], unit.cases[i].dtype))
-                   for i, got in failures):
-                matches.append(self.titles[m])
-        if not matches:
-            return None
-        # Two mistakes can compute the same values on a unit's cases (dividing by the number
-        # of unmasked steps is averaging over time when nothing is masked): name them all.
-        others = "; or, with the same values on these checks: ".join(matches[1:])
-        return Match(matches[0] + (f" (or, with the same values on these checks: {others})"
-                                   if others else ""))
+        return match_mistakes(self.titles, self.records.get(unit.name, []), unit.cases, failures)
+
+    def diagnose(self, unit, failures: list[tuple[int, dict]]) -> Match | None:
+        title = self.diagnose_title(unit, failures)
+        return None if title is None else Match(title)
 
 
 def _key(assignment: str, mistakes: list[Mistake]) -> str:
@@ -142,7 +129,6 @@ def _key(assignment: str, mistakes: list[Mistake]) -> str:
 def compile_known_mistakes(assignment: str, plan, progress=None, limits=None) -> KnownMistakes:
     """Runs the solution with each declared mistake on its units' cases."""
     from autograder.mutations import MutantSession, replace_in_cell, solution_cells
-    from autograder.runner import CaseError, WorkerFailed
 
     mistakes = declared_mistakes(assignment)
     known = KnownMistakes(assignment, [m.title for m in mistakes])
@@ -171,13 +157,13 @@ def compile_known_mistakes(assignment: str, plan, progress=None, limits=None) ->
                 continue
             found = 0
             for unit in units:
-                for i, (case, expected) in enumerate(zip(unit.cases, unit.expected)):
-                    try:
-                        got = session.session.run_case(case, timeout=300)
-                    except (CaseError, WorkerFailed):
-                        continue
-                    if not all(c.ok for c in compare_outputs(got, expected, case.dtype)):
-                        known.records.setdefault(unit.name, []).append((k, i, got))
+                outcome = evaluate_unit(
+                    unit.name, unit.cases, unit.expected,
+                    lambda case, timeout: session.session.run_case(case, timeout=timeout),
+                    case_timeout=300)
+                for i, case in enumerate(outcome.cases):
+                    if case.status == WRONG:  # a mistake computes values; cases that raise
+                        known.records.setdefault(unit.name, []).append((k, i, case.values))
                         found += 1
             session.restore(index)
             if not found:
@@ -213,22 +199,25 @@ def read_known_mistakes(path: Path) -> KnownMistakes:
     return known
 
 
-def load_known_mistakes(assignment: str, plan, progress=None) -> KnownMistakes | None:
-    """The compiled mistakes: from ``AUTOGRADER_PLAN_DIR``, the cache, or compiled now."""
-    if "AUTOGRADER_PLAN_DIR" in os.environ:
-        path = Path(os.environ["AUTOGRADER_PLAN_DIR"]) / f"{assignment}.mistakes.npz"
-        return read_known_mistakes(path) if path.exists() else None
+def cached_mistakes_path(assignment: str) -> Path | None:
+    """Where the compiled mistakes of ``assignment`` are cached (None: it declares none)."""
     mistakes = declared_mistakes(assignment)
-    if not mistakes:
+    return store.cached_path("mistakes", assignment, _key(assignment, mistakes)) if mistakes else None
+
+
+def load_known_mistakes(assignment: str, plan, progress=None) -> KnownMistakes | None:
+    """The compiled mistakes: pinned (:mod:`autograder.store`), cached, or compiled now."""
+    if store.pinned_dir() is not None:
+        path = store.pinned_path("mistakes", assignment)
+        return read_known_mistakes(path) if path.exists() else None
+    path = cached_mistakes_path(assignment)
+    if path is None:
         return None
-    path = paths.cache_dir() / f"{assignment}-mistakes-{_key(assignment, mistakes)}.npz"
     if path.exists():
         return read_known_mistakes(path)
     known = compile_known_mistakes(assignment, plan, progress)
     for problem in known.problems:
         print(f"autograder: warning: {problem}", file=sys.stderr)
-    for old in paths.cache_dir().glob(f"{assignment}-mistakes-*.npz"):
-        old.unlink(missing_ok=True)
-        old.with_suffix(".json").unlink(missing_ok=True)
     save_known_mistakes(known, path)
+    store.replace_older("mistakes", assignment, keep=path)
     return known

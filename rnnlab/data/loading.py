@@ -1,5 +1,6 @@
 """`load` and `load_numpy`: one call from a dataset name to ready data and its vocabulary."""
 
+import contextlib
 import pathlib
 import re
 
@@ -106,7 +107,8 @@ def load(name: str, split: str = "train", batch_size: int | None = 64,
     """
     import tensorflow as tf
 
-    elements, vocab, num_examples = _elements(name, split, data_dir, options)
+    with _traced_as_graphs():
+        elements, vocab, num_examples = _elements(name, split, data_dir, options)
     if shuffle is None:
         shuffle = split.startswith("train")
     if shuffle:
@@ -131,7 +133,8 @@ def load_numpy(name: str, split: str = "train", data_dir: str | pathlib.Path | N
     """
     import tensorflow as tf
 
-    elements, vocab, _ = _elements(name, split, data_dir, options)
+    with _traced_as_graphs():
+        elements, vocab, _ = _elements(name, split, data_dir, options)
     try:
         batches = list(elements.batch(4096).as_numpy_iterator())
     except tf.errors.DataLossError as error:
@@ -142,6 +145,27 @@ def load_numpy(name: str, split: str = "train", data_dir: str | pathlib.Path | N
     if not batches:
         raise ValueError(f"expected examples in {name} split {split!r}, got none")
     return {key: np.concatenate([b[key] for b in batches]) for key in batches[0]}, vocab
+
+
+@contextlib.contextmanager
+def _traced_as_graphs():
+    """Builds a pipeline with ``tf.config.run_functions_eagerly`` off, if it was on.
+
+    ``tf.data`` traces its ``map`` functions as graphs whatever that switch says, and warns
+    that the switch does not apply to them when they are traced with it on (a notebook in
+    fast mode runs its functions eagerly). Turning it off while the pipeline is built
+    changes nothing but the warning.
+    """
+    import tensorflow as tf
+
+    eager = tf.config.functions_run_eagerly()
+    if eager:
+        tf.config.run_functions_eagerly(False)
+    try:
+        yield
+    finally:
+        if eager:
+            tf.config.run_functions_eagerly(True)
 
 
 def _split_options(name: str, options: dict) -> tuple[dict, dict]:

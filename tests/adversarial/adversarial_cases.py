@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import paths
@@ -487,7 +487,8 @@ CORPUS = [
     Entry("os_exit", "os._exit(0) while loading", release_plus(OS_EXIT), "zero",
           messages=(r"exited with status 0",)),
     Entry("busy_loop", "an infinite loop while loading", release_plus(BUSY_LOOP), "zero",
-          messages=(r"took longer than",)),
+          messages=(r"took longer than \d+ s \(while the cell (starting|that defines) .* was "
+                    r"running\)",)),
     Entry("ignore_signals", "ignores every catchable signal, then loops",
           release_plus(IGNORE_SIGNALS), "zero", messages=(r"took longer than",)),
     Entry("read_solution", "reads the solution, specs and plans from disk and runs them",

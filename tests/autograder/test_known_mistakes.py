@@ -1,8 +1,10 @@
-"""Every declared known mistake is recognised: a submission that makes it hears its title.
+"""Every declared known mistake is recognised: a submission that makes it hears its title,
+from the grader and from the visible check in the notebook.
 
 For each mistake of each assignment, the solution with that mistake swapped in is graded in
 this process on the mistake's units; wherever a unit fails, the compiled known mistakes must
-name this mistake (alone, or beside another that computes the very same values there).
+name this mistake (alone, or beside another that computes the very same values there), and so
+must the unit's visible check, from the mistakes' public values in the feedback fixture.
 """
 
 import pytest
@@ -11,6 +13,7 @@ from autograder import paths
 from autograder.examples import Recipe, make_submission
 from autograder.mistakes import declared_mistakes, load_known_mistakes
 from autograder.plan import load_plan
+from rnnlab.checks import check_outcome
 from rnnlab.compare import compare_outputs
 from rnnlab.notebook import run_definitions
 from rnnlab.probes import run_case
@@ -54,10 +57,17 @@ def test_the_mistake_is_named_where_it_costs_points(assignment, index, compiled)
         if failures:
             lost += 1
             match = known.diagnose(units[name], failures)
-            assert match is not None and match.title.startswith(mistake.title) or (
-                match is not None and f": {mistake.title}" in match.title), (
-                f"{name}: named {match.title if match else None!r}")
+            assert _names(match and match.title, mistake.title), (
+                f"{name}: the grader named {match.title if match else None!r}")
+            check = check_outcome(assignment, name, namespace)
+            assert not check.ok, f"{name}: the visible check passes this mistake"
+            assert _names(check.mistake, mistake.title), (
+                f"{name}: the visible check named {check.mistake!r}\n{check.render()}")
     assert lost, f"the mistake {mistake.title!r} costs no unit; it cannot be named"
+
+
+def _names(said: str | None, title: str) -> bool:
+    return said is not None and (said.startswith(title) or f": {title}" in said)
 
 
 def test_every_assignment_declares_known_mistakes():

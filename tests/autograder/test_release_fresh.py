@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from autograder import paths
-from autograder.fixtures import fixture_bytes
+from autograder.fixtures import feedback_bytes, fixture_bytes
 from autograder.release import release_bytes
 from rnnlab.cases import pack, unpack
 from rnnlab.checks import FIXTURES
@@ -48,6 +48,30 @@ def test_fixtures_are_fresh(assignment):
             assert old[key].dtype == new[key].dtype, f"{stale} ({case.unit} / {case.name}: {key})"
             same = compare_arrays(key, old[key], new[key], "float64", rtol=FLOAT64_NOISE)
             assert same.ok, f"{stale} ({case.unit} / {case.name}: {same.message})"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_fixtures_are_fresh(assignment):
+    """The visible checks' feedback fixture names the same units, uses and known mistakes, with
+    the same mistakes' public values: float64 ones to float64 rounding, float32 ones (computed
+    in float32, see autograder.mistakes) within a tenth of the float32 tolerance."""
+    import io
+
+    committed = FIXTURES / f"{assignment}.feedback.npz"
+    stale = f"rnnlab/fixtures/{assignment}.feedback.npz is stale: run `make fixtures`"
+    assert committed.exists(), stale
+    with np.load(committed) as old, np.load(io.BytesIO(feedback_bytes(assignment))) as new:
+        old_meta, new_meta = json.loads(str(old["__meta__"])), json.loads(str(new["__meta__"]))
+        assert old_meta == new_meta, stale
+        for key in new.files:
+            if key == "__meta__":
+                continue
+            a, b = old[key], new[key]
+            assert a.dtype == b.dtype and a.shape == b.shape, f"{stale} ({key})"
+            dtype = "float32" if b.dtype == np.float32 else "float64"
+            rtol = FLOAT64_NOISE if dtype == "float64" else 1e-4
+            same = compare_arrays(key, a, b, dtype, rtol=rtol)
+            assert same.ok, f"{stale} ({same.message})"
 
 
 def test_fixture_freshness_tells_stale_from_float64_noise(tmp_path):
