@@ -129,6 +129,19 @@ def _loss_inputs(N, T, V, p, seed):
     return {"x": x, "y": y, "mask": mask}
 
 
+def _large_score_inputs():
+    """Scores of size ~1e3, as a confident model makes them. Naive formulas fail there:
+    ``exp`` overflows (exp(709) is the largest float64), and ``log(softmax(x))`` takes the log
+    of probabilities that underflow to 0 (every target below is at least 800 under its row's
+    largest score). ``tf.nn.log_softmax`` is exact: it subtracts the largest score first."""
+    x = 1000.0 * seeded_normal(41, (3, 4, 6))
+    y = np.argmin(x, axis=-1).astype(np.int32)
+    y[0, 0] = np.argmax(x[0, 0])  # one confident, correct step
+    mask = np.ones((3, 4), bool)
+    mask[1, 2:] = False
+    return {"x": x, "y": y, "mask": mask}
+
+
 def temporal_softmax_loss() -> Unit:
     unit = fn = "temporal_softmax_loss"
     return Unit(
@@ -136,7 +149,10 @@ def temporal_softmax_loss() -> Unit:
         public=call_cases(unit, fn, _loss_inputs(100, 1, 10, 1.0, 0), ["loss"], grad_wrt=["x"],
                           label="N=100 T=1 V=10, near-uniform scores (loss ~ 2.3)")
         + call_cases(unit, fn, _loss_inputs(7, 8, 9, 0.5, 11), ["loss"], grad_wrt=["x"],
-                     label="N=7 T=8 V=9, half the steps masked"),
+                     label="N=7 T=8 V=9, half the steps masked")
+        + call_cases(unit, fn, _large_score_inputs(), ["loss"], grad_wrt=["x"],
+                     label="N=3 T=4 V=6, large scores (~1e3: exp overflows, softmax underflows)",
+                     upstream_seed=3),
         hidden=call_cases(unit, fn, _loss_inputs(100, 10, 10, 0.1, 21), ["loss"],
                           grad_wrt=["x"], label="N=100 T=10 V=10, 90% masked")
         + call_cases(unit, fn, _loss_inputs(3, 5, 4, 1.0, 31), ["loss"], grad_wrt=["x"],
@@ -276,7 +292,11 @@ def MultilayerRNN() -> Unit:
         unit, [layer],
         public=layer_cases(unit, layer, {"hidden_sizes": [4, 3]}, weights,
                            {"x": seeded_normal(126, (2, 4, 3))}, ["h"], grad_inputs=["x"],
-                           label="2 layers (4, 3), N=2 T=4 D=3"),
+                           label="2 layers (4, 3), N=2 T=4 D=3")
+        + layer_cases(unit, layer, {"hidden_sizes": [4, 3], "return_sequences": False}, weights,
+                      {"x": seeded_normal(127, (2, 4, 3))}, ["h"], grad_inputs=["x"],
+                      dtypes=("float64",), upstream_seed=2,
+                      label="2 layers (4, 3), last state only, N=2 T=4 D=3"),
         hidden=layer_cases(unit, layer, {"hidden_sizes": [3, 5, 2], "return_sequences": False},
                            weights3, {"x": seeded_normal(139, (3, 5, 2))}, ["h"],
                            grad_inputs=["x"], dtypes=("float64",), upstream_seed=3,
@@ -299,7 +319,15 @@ def CharRNN() -> Unit:
         unit, [layer],
         public=layer_cases(unit, layer, {"vocab_size": 6, "hidden_size": 5, "embedding_size": 4},
                            _char_weights(6, 4, 5, 140), {"ids": ids}, ["scores"],
-                           label="V=6 W=4 H=5, N=2 T=4, zero initial state"),
+                           label="V=6 W=4 H=5, N=2 T=4, zero initial state")
+        + _with_arrays(
+            layer_cases(unit, layer, {"vocab_size": 6, "hidden_size": 5, "embedding_size": 4},
+                        _char_weights(6, 4, 5, 140), {"ids": ids[:, ::-1].copy()},
+                        ["scores", "final_state"],
+                        call_kwargs={"initial_state": "h0", "return_state": {"value": True}},
+                        grad_inputs=["h0"], dtypes=("float64",), upstream_seed=1,
+                        label="V=6 W=4 H=5, N=2 T=4, from initial_state, return_state=True"),
+            h0=seeded_normal(147, (2, 5), 0.5)),
         hidden=_with_arrays(
             layer_cases(unit, layer, {"vocab_size": 5, "hidden_size": 3},
                         _char_weights(5, 5, 3, 151), {"ids": ids2}, ["scores", "final_state"],

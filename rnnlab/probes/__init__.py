@@ -181,7 +181,12 @@ def gradients_of(tape, outputs: dict, sources: dict, dtype: str, seed: int, of=N
             value = tf.convert_to_tensor(value)
             loss = loss + tf.reduce_sum(tf.cast(value, dtype) * upstream_like(value, dtype, seed + i))
     names = list(sources)
-    grads = tape.gradient(loss, [sources[n] for n in names],
+    # A keras.Variable's dtype is a string, of which UnconnectedGradients.ZERO cannot make
+    # zeros (a weight the code never uses would raise): differentiate its tf.Variable.
+    import keras
+
+    grads = tape.gradient(loss, [sources[n].value if isinstance(sources[n], keras.Variable)
+                                 else sources[n] for n in names],
                           unconnected_gradients=tf.UnconnectedGradients.ZERO)
     # A lookup (tf.gather, an embedding) gives sparse IndexedSlices: compare them densely.
     grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
