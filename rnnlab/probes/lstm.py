@@ -1,7 +1,9 @@
 """Probes of the ``lstm`` assignment.
 
-- ``lstm.stack``: two student ``LSTM`` layers stacked, the first rebuilt from its config.
-- ``lstm.keras_conversion``: ``keras.layers.LSTM`` running on the student's converted weights.
+- ``lstm.stack``: two student ``LSTM`` (or ``GRU``) layers stacked, the first rebuilt from its
+  config.
+- ``lstm.keras_conversion``: ``keras.layers.LSTM`` (or ``GRU``) running on the student's
+  converted weights.
 - ``lstm.gradient_flow``: the student's gradient-flow measurement on Keras recurrent layers.
 
 Every weight is set explicitly from the case's arrays, so the results never depend on
@@ -31,7 +33,8 @@ WEIGHTS = ("Wx", "Wh", "b")
 
 @probe("lstm.stack")
 def stack_probe(namespace: Mapping, case: Case) -> dict:
-    """Runs ``LSTM(H1, return_sequences=True)`` then ``LSTM(H2)`` and differentiates the output.
+    """Runs ``LSTM(H1, return_sequences=True)`` then ``LSTM(H2)`` (or the ``GRU`` given as
+    ``layer``) and differentiates the output.
 
     The first layer is rebuilt with ``from_config(get_config())``, so a config that forgets
     ``units`` or ``return_sequences`` shows. Arrays: ``x`` `(N, T, D)`, ``l1:Wx``... and
@@ -73,33 +76,40 @@ def stack_probe(namespace: Mapping, case: Case) -> dict:
 
 @probe("lstm.keras_conversion")
 def keras_conversion_probe(namespace: Mapping, case: Case) -> dict:
-    """Gives ``keras.layers.LSTM`` the student's converted weights and runs it.
+    """Gives ``keras.layers.LSTM`` (or ``GRU``) the student's converted weights and runs it.
 
-    Arrays: ``x`` `(N, T, D)`, ``h0`` `(N, H)` and the weights ``Wx`` `(D, 4H)`, ``Wh``
-    `(H, 4H)`, ``b`` `(4H,)` in this course's gate order (i, f, o, g). Params: ``fn`` (the
-    conversion function's name). Returns Keras' hidden states ``h`` `(N, T, H)`, started
-    from ``h0`` and a zero cell state.
+    Arrays: ``x`` `(N, T, D)`, ``h0`` `(N, H)` and the weights ``Wx``, ``Wh``, ``b`` in this
+    course's layout: for the LSTM `(D, 4H)`, `(H, 4H)`, `(4H,)`, gates i, f, o, g; for the GRU
+    `(D, 3H)`, `(H, 3H)`, `(3H,)`, blocks z, r, n, ``b`` outside the reset gate. Params: ``fn``
+    (the conversion function's name), ``kind`` (``"LSTM"``, the default, or ``"GRU"``: then
+    ``keras.layers.GRU`` with ``reset_after=True``, whose bias is `(2, 3H)`). Returns Keras'
+    hidden states ``h`` `(N, T, H)`, started from ``h0`` (and a zero cell state).
     """
     import keras
     import tensorflow as tf
 
     p = case.params
     fn = lookup(namespace, p["fn"])
+    kind = p.get("kind", "LSTM")
     dtype = case.dtype
     tensors = {k: as_tensor(v, dtype) for k, v in case.arrays.items()}
     H = int(case.arrays["h0"].shape[1])
     converted = split_outputs(fn(tensors["Wx"], tensors["Wh"], tensors["b"]),
                               ["kernel", "recurrent_kernel", "bias"], f"{p['fn']}()")
     converted = {k: to_numpy(k, v) for k, v in converted.items()}
-    layer = keras.layers.LSTM(H, return_sequences=True, dtype=dtype)
+    if kind == "GRU":
+        layer = keras.layers.GRU(H, return_sequences=True, reset_after=True, dtype=dtype)
+    else:
+        layer = keras.layers.LSTM(H, return_sequences=True, dtype=dtype)
     layer.build(tuple(case.arrays["x"].shape))
     for (key, value), var in zip(converted.items(), layer.weights):
         if value.shape != tuple(var.shape):
             raise ProbeError(f"{p['fn']}(): {key} should have shape {tuple(var.shape)} for "
-                             f"keras.layers.LSTM, got {value.shape}")
+                             f"keras.layers.{kind}, got {value.shape}")
     layer.set_weights([value.astype(dtype) for value in converted.values()])
     h0 = tensors["h0"]
-    h = layer(tensors["x"], initial_state=[h0, tf.zeros_like(h0)])
+    state = [h0] if kind == "GRU" else [h0, tf.zeros_like(h0)]
+    h = layer(tensors["x"], initial_state=state)
     return {"h": h}
 
 

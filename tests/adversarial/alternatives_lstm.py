@@ -18,14 +18,19 @@ the given ``forget_bias_initializer``), so no ``UNIT_CELLS`` mapping is needed.
   ``tf.while_loop``s over ``TensorArray``s, ``LSTM``'s ``Wh`` and ``b`` created in
   ``__init__`` (their shapes do not depend on ``D``) with initializer objects and ``Wx`` in
   ``build``, ``gradient_flow`` with ``output_gradients`` of ones instead of a summed loss and
-  ``tf.norm(..., axis=[0, 2])``, the conversion by slicing and ``keras.ops.concatenate``.
+  ``tf.norm(..., axis=[0, 2])``, the conversion by slicing and ``keras.ops.concatenate``. GRU:
+  the same with ``keras.ops`` and slices, a hand-written sigmoid in the step backward, the
+  forward as a ``tf.while_loop``, ``Wh`` and ``b`` created in ``__init__``, the bias by
+  ``keras.ops.stack``.
 - ``FLOAT64`` (``float64``): float64 inside and cast back (step forward under
   ``tf.function``, step backward, the layer running ``lstm_forward`` in float64, the gradient
   norms), ``tf.scan`` over time-major inputs carrying ``(h, c)``, a vectorised BPTT (the loop
   only carries the state gradients; the gates of all steps are recomputed at once and the
   input and weight gradients are one einsum each), ``gradient_flow``'s tape inside a
   ``tf.function`` with the rank from ``out.shape.rank``, the conversion as one ``tf.gather``
-  of a column permutation (and a reshape to ``(..., 4, H)`` for the bias).
+  of a column permutation (and a reshape to ``(..., 4, H)`` for the bias). GRU: float64 inside
+  (the step under ``tf.function``, gates by reshaping to ``(N, 3, H)``), ``tf.scan``, the layer
+  in float64, the conversion's bias by ``tf.pad``.
 '''
 
 SPLIT_EINSUM = {
@@ -138,6 +143,77 @@ def lstm_weights_to_keras(Wx, Wh, b):
         return tf.concat([i, f, g, o], axis=-1)
 
     return reorder(Wx), reorder(Wh), reorder(b)
+""",
+    "gru_step_forward_code": """
+def gru_step_forward(x, prev_h, Wx, Wh, b):
+    a_x = tf.einsum("nd,dg->ng", x, Wx) + b
+    a_h = tf.einsum("nh,hg->ng", prev_h, Wh)
+    x_z, x_r, x_n = tf.split(a_x, 3, axis=-1)
+    h_z, h_r, h_n = tf.split(a_h, 3, axis=-1)
+    z, r = tf.sigmoid(x_z + h_z), tf.sigmoid(x_r + h_r)
+    n = tf.tanh(x_n + r * h_n)
+    return n + z * (prev_h - n)
+""",
+    "gru_step_backward_code": """
+def gru_step_backward(dnext_h, x, prev_h, Wx, Wh, b):
+    x_z, x_r, x_n = tf.split(tf.einsum("nd,dg->ng", x, Wx) + b, 3, axis=1)
+    h_z, h_r, h_n = tf.split(tf.einsum("nh,hg->ng", prev_h, Wh), 3, axis=1)
+    z, r = tf.sigmoid(x_z + h_z), tf.sigmoid(x_r + h_r)
+    n = tf.tanh(x_n + r * h_n)
+    dn_pre = dnext_h * (1 - z) * (1 - n * n)
+    dz_pre = dnext_h * (prev_h - n) * z * (1 - z)
+    dr_pre = dn_pre * h_n * r * (1 - r)
+    dax = tf.concat([dz_pre, dr_pre, dn_pre], axis=1)
+    dah = tf.concat([dz_pre, dr_pre, dn_pre * r], axis=1)
+    dx = tf.einsum("ng,dg->nd", dax, Wx)
+    dprev_h = tf.einsum("ng,hg->nh", dah, Wh) + z * dnext_h
+    return (dx, dprev_h, tf.einsum("nd,ng->dg", x, dax), tf.einsum("nh,ng->hg", prev_h, dah),
+            tf.einsum("ng->g", dax))
+""",
+    "gru_forward_code": """
+def gru_forward(x, h0, Wx, Wh, b):
+    h, states = h0, []
+    for t in range(x.shape[1]):
+        h = gru_step_forward(x[:, t, :], h, Wx, Wh, b)
+        states.append(h)
+    return tf.stack(states, axis=1)
+""",
+    "gru_layer_code": """
+class GRU(keras.layers.Layer):
+    def __init__(self, units, return_sequences=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Expected `units` to be a positive integer. Received: {units!r}")
+        self.units = units
+        self.return_sequences = return_sequences
+
+    def build(self, input_shape):
+        D, H = input_shape[-1], self.units
+        self.Wx = self.add_weight(name="Wx", shape=(D, 3 * H), initializer="glorot_uniform")
+        self.Wh = self.add_weight(name="Wh", shape=(H, 3 * H), initializer="orthogonal")
+        self.b = self.add_weight(name="b", shape=(3 * H,), initializer="zeros")
+
+    def call(self, x, initial_state=None):
+        h0 = initial_state
+        if h0 is None:
+            h0 = tf.zeros(tf.stack([tf.shape(x)[0], self.units]), dtype=x.dtype)
+        h = gru_forward(x, h0, self.Wx, self.Wh, self.b)
+        return h if self.return_sequences else h[:, -1]
+
+    def compute_output_shape(self, input_shape):
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], self.units)
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(units=self.units, return_sequences=self.return_sequences)
+        return config
+""",
+    "gru_weights_to_keras_code": """
+def gru_weights_to_keras(Wx, Wh, b):
+    # Same gate order as Keras (z, r, h); b is the input bias, row 0; no recurrent bias.
+    return Wx, Wh, tf.concat([b[None, :], tf.zeros_like(b)[None, :]], axis=0)
 """,
 }
 
@@ -272,6 +348,94 @@ def lstm_weights_to_keras(Wx, Wh, b):
         return keras.ops.concatenate([i, f, g, o], axis=-1)
 
     return reorder(Wx), reorder(Wh), reorder(b)
+""",
+    "gru_step_forward_code": """
+def gru_step_forward(x, prev_h, Wx, Wh, b):
+    ops = keras.ops
+    H = ops.shape(prev_h)[-1]
+    a_x = ops.matmul(x, Wx) + b
+    a_h = ops.matmul(prev_h, Wh)
+    z = ops.sigmoid(a_x[:, :H] + a_h[:, :H])
+    r = ops.sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])
+    n = ops.tanh(a_x[:, 2 * H:] + r * a_h[:, 2 * H:])
+    return z * prev_h + (1 - z) * n
+""",
+    "gru_step_backward_code": """
+def gru_step_backward(dnext_h, x, prev_h, Wx, Wh, b):
+    ops = keras.ops
+    H = ops.shape(prev_h)[-1]
+    sigmoid = lambda v: 1 / (1 + ops.exp(-v))
+    a_x = ops.matmul(x, Wx) + b
+    a_h = ops.matmul(prev_h, Wh)
+    z = sigmoid(a_x[:, :H] + a_h[:, :H])
+    r = sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])
+    hn = a_h[:, 2 * H:]
+    n = ops.tanh(a_x[:, 2 * H:] + r * hn)
+    dz = dnext_h * prev_h - dnext_h * n
+    dn = dnext_h - dnext_h * z
+    dpre_n = dn * (1 - ops.square(n))
+    dpre_r = dpre_n * hn * r * (1 - r)
+    dpre_z = dz * z * (1 - z)
+    d_ax = ops.concatenate([dpre_z, dpre_r, dpre_n], axis=1)
+    d_ah = ops.concatenate([dpre_z, dpre_r, r * dpre_n], axis=1)
+    dx = ops.matmul(d_ax, ops.transpose(Wx))
+    dprev_h = ops.matmul(d_ah, ops.transpose(Wh)) + dnext_h * z
+    dWx = ops.matmul(ops.transpose(x), d_ax)
+    dWh = ops.matmul(ops.transpose(prev_h), d_ah)
+    return dx, dprev_h, dWx, dWh, ops.sum(d_ax, axis=0)
+""",
+    "gru_forward_code": """
+def gru_forward(x, h0, Wx, Wh, b):
+    T = tf.shape(x)[1]
+    hs = tf.TensorArray(x.dtype, size=T)
+
+    def body(t, h, hs):
+        h = gru_step_forward(x[:, t, :], h, Wx, Wh, b)
+        return t + 1, h, hs.write(t, h)
+
+    _, _, hs = tf.while_loop(lambda t, *rest: t < T, body, (tf.constant(0), h0, hs))
+    return tf.transpose(hs.stack(), [1, 0, 2])
+""",
+    "gru_layer_code": """
+class GRU(keras.layers.Layer):
+    def __init__(self, units, return_sequences=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Expected `units` to be a positive integer. Received: {units!r}")
+        self.units = units
+        self.return_sequences = return_sequences
+        # Wh and b do not depend on the input size: created now; Wx waits for build.
+        self.Wh = self.add_weight(shape=(units, 3 * units), name="Wh",
+                                  initializer=keras.initializers.Orthogonal())
+        self.b = self.add_weight(shape=(3 * units,), name="b",
+                                 initializer=keras.initializers.Zeros())
+
+    def build(self, input_shape):
+        self.Wx = self.add_weight(shape=(input_shape[-1], 3 * self.units), name="Wx",
+                                  initializer=keras.initializers.GlorotUniform())
+
+    def call(self, x, initial_state=None):
+        h0 = initial_state
+        if h0 is None:
+            h0 = keras.ops.zeros((keras.ops.shape(x)[0], self.units), dtype=x.dtype)
+        h = gru_forward(x, h0, self.Wx, self.Wh, self.b)
+        return h if self.return_sequences else h[:, -1]
+
+    def compute_output_shape(self, input_shape):
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], self.units)
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "return_sequences": self.return_sequences}
+""",
+    "gru_weights_to_keras_code": """
+def gru_weights_to_keras(Wx, Wh, b):
+    H = Wx.shape[-1] // 3
+    kernel = keras.ops.concatenate([Wx[:, k * H:(k + 1) * H] for k in range(3)], axis=-1)
+    recurrent = keras.ops.concatenate([Wh[:, k * H:(k + 1) * H] for k in range(3)], axis=-1)
+    return kernel, recurrent, keras.ops.stack([b, keras.ops.zeros_like(b)], axis=0)
 """,
 }
 
@@ -418,6 +582,89 @@ def lstm_weights_to_keras(Wx, Wh, b):
     order = tf.concat([tf.range(k * H, (k + 1) * H) for k in (0, 1, 3, 2)], axis=0)
     bias = tf.reshape(tf.gather(tf.reshape(b, (4, H)), [0, 1, 3, 2]), (4 * H,))
     return tf.gather(Wx, order, axis=1), tf.gather(Wh, order, axis=1), bias
+""",
+    "gru_step_forward_code": """
+@tf.function
+def gru_step_forward(x, prev_h, Wx, Wh, b):
+    dtype = x.dtype
+    x, prev_h, Wx, Wh, b = (tf.cast(v, tf.float64) for v in (x, prev_h, Wx, Wh, b))
+    N = tf.shape(x)[0]
+    a_x = tf.reshape(x @ Wx + b, [N, 3, -1])
+    a_h = tf.reshape(prev_h @ Wh, [N, 3, -1])
+    gates = tf.sigmoid(a_x[:, :2] + a_h[:, :2])
+    z, r = gates[:, 0], gates[:, 1]
+    n = tf.tanh(a_x[:, 2] + r * a_h[:, 2])
+    return tf.cast((1 - z) * n + z * prev_h, dtype)
+""",
+    "gru_step_backward_code": """
+def gru_step_backward(dnext_h, x, prev_h, Wx, Wh, b):
+    dtype = x.dtype
+    dnext_h, x, prev_h, Wx, Wh, b = (tf.cast(v, tf.float64)
+                                     for v in (dnext_h, x, prev_h, Wx, Wh, b))
+    N = tf.shape(x)[0]
+    a_x = tf.reshape(x @ Wx + b, [N, 3, -1])
+    a_h = tf.reshape(prev_h @ Wh, [N, 3, -1])
+    z, r = tf.sigmoid(a_x[:, 0] + a_h[:, 0]), tf.sigmoid(a_x[:, 1] + a_h[:, 1])
+    n = tf.tanh(a_x[:, 2] + r * a_h[:, 2])
+    g_n = dnext_h * (1 - z) * (1 - n**2)
+    g_z = dnext_h * (prev_h - n) * z * (1 - z)
+    g_r = g_n * a_h[:, 2] * r * (1 - r)
+    g_x = tf.reshape(tf.stack([g_z, g_r, g_n], axis=1), [N, -1])
+    g_h = tf.reshape(tf.stack([g_z, g_r, g_n * r], axis=1), [N, -1])
+    grads = (tf.matmul(g_x, Wx, transpose_b=True),
+             dnext_h * z + tf.matmul(g_h, Wh, transpose_b=True),
+             tf.matmul(x, g_x, transpose_a=True), tf.matmul(prev_h, g_h, transpose_a=True),
+             tf.reduce_sum(g_x, axis=0))
+    return tuple(tf.cast(v, dtype) for v in grads)
+""",
+    "gru_forward_code": """
+def gru_forward(x, h0, Wx, Wh, b):
+    step = lambda h, x_t: gru_step_forward(x_t, h, Wx, Wh, b)
+    hs = tf.scan(step, tf.transpose(x, [1, 0, 2]), initializer=h0)
+    return tf.transpose(hs, [1, 0, 2])
+""",
+    "gru_layer_code": """
+class GRU(keras.layers.Layer):
+    def __init__(self, units, return_sequences=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Expected `units` to be a positive integer. Received: {units!r}")
+        self.units = units
+        self.return_sequences = return_sequences
+
+    def build(self, input_shape):
+        D, H = input_shape[-1], self.units
+        for name, shape, init in (("Wx", (D, 3 * H), "glorot_uniform"),
+                                  ("Wh", (H, 3 * H), "orthogonal"), ("b", (3 * H,), "zeros")):
+            setattr(self, name, self.add_weight(shape=shape, name=name,
+                                                initializer=keras.initializers.get(init)))
+
+    def call(self, x, initial_state=None):
+        # Computed in float64, returned in the dtype of x.
+        x64 = tf.cast(x, tf.float64)
+        if initial_state is None:
+            h0 = tf.zeros((tf.shape(x)[0], self.units), tf.float64)
+        else:
+            h0 = tf.cast(initial_state, tf.float64)
+        h = gru_forward(x64, h0, *(tf.cast(w, tf.float64) for w in (self.Wx, self.Wh, self.b)))
+        h = tf.cast(h, x.dtype)
+        return h if self.return_sequences else h[:, -1]
+
+    def compute_output_shape(self, input_shape):
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], self.units)
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config["units"] = self.units
+        config["return_sequences"] = self.return_sequences
+        return config
+""",
+    "gru_weights_to_keras_code": """
+def gru_weights_to_keras(Wx, Wh, b):
+    # Row 0 of Keras's bias is the input bias (outside r): ours; row 1 is padded with zeros.
+    return tf.identity(Wx), tf.identity(Wh), tf.pad(tf.reshape(b, (1, -1)), [[0, 1], [0, 0]])
 """,
 }
 

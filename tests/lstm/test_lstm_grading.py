@@ -25,6 +25,8 @@ USED_BY = {
     "lstm_step_forward": {"lstm_forward"},
     "lstm_forward": {"lstm_layer"},
     "lstm_step_backward": {"lstm_backward"},
+    "gru_step_forward": {"gru_forward"},
+    "gru_forward": {"gru_layer"},
 }
 
 
@@ -81,6 +83,58 @@ BUGS = {
     "the conversion swaps input and forget gates": (
         "lstm_weights_to_keras_code", [("tf.concat([i, f, g, o], axis=-1)", "tf.concat([f, i, g, o], axis=-1)")],
         {"lstm_weights_to_keras"}),
+    "GRU gates read as r, z, n": (
+        "gru_step_forward_code",
+        [("x_z, x_r, x_n = tf.split(", "x_r, x_z, x_n = tf.split("),
+         ("h_z, h_r, h_n = tf.split(", "h_r, h_z, h_n = tf.split(")],
+        touched_by("gru_step_forward")),
+    "GRU reset gate applied before the hidden product": (
+        "gru_step_forward_code",
+        [("n = tf.tanh(x_n + r * h_n)", "n = tf.tanh(x_n + (r * prev_h) @ Wh[:, 2 * prev_h.shape[1]:])")],
+        touched_by("gru_step_forward")),
+    "GRU update gate keeps the candidate": (
+        "gru_step_forward_code",
+        [("next_h = z * prev_h + (1 - z) * n", "next_h = (1 - z) * prev_h + z * n")],
+        touched_by("gru_step_forward")),
+    "GRU bias inside the reset gate": (
+        "gru_step_forward_code",
+        [("x @ Wx + b, 3", "x @ Wx, 3"), ("prev_h @ Wh, 3", "prev_h @ Wh + b, 3")],
+        touched_by("gru_step_forward")),
+    "GRU step backward forgets the reset gate in the hidden product's gradient": (
+        "gru_step_backward_code", [("[da_z, da_r, r * da_n]", "[da_z, da_r, da_n]")],
+        {"gru_step_backward"}),
+    "GRU step backward drops the direct path to prev_h": (
+        "gru_step_backward_code", [("dprev_h = dnext_h * z + da_h", "dprev_h = da_h")],
+        {"gru_step_backward"}),
+    "GRU step backward uses the tanh derivative for the reset gate": (
+        "gru_step_backward_code", [("da_n * h_n * r * (1 - r)", "da_n * h_n * (1 - r**2)")],
+        {"gru_step_backward"}),
+    "GRU step backward's db sums da_h": (
+        "gru_step_backward_code", [("db = tf.reduce_sum(da_x, axis=0)", "db = tf.reduce_sum(da_h, axis=0)")],
+        {"gru_step_backward"}),
+    "GRU forward does not carry the state": (
+        "gru_forward_code", [("prev_h = gru_step_forward(x_t, prev_h,", "h_t = gru_step_forward(x_t, h0,"),
+                             ("hs.append(prev_h)", "hs.append(h_t)")],
+        touched_by("gru_forward")),
+    "GRU layer ignores initial_state": (
+        "gru_layer_code", [("h = gru_forward(x, initial_state,", "h = gru_forward(x, 0 * initial_state,")],
+        {"gru_layer"}),
+    "GRU layer's bias starts at ones": (
+        "gru_layer_code", [('shape=(3 * H,), initializer="zeros"', 'shape=(3 * H,), initializer="ones"')],
+        {"gru_layer"}),
+    "GRU layer's Wh is glorot": (
+        "gru_layer_code", [('initializer="orthogonal"', 'initializer="glorot_uniform"')],
+        {"gru_layer"}),
+    "GRU conversion puts b in the recurrent row": (
+        "gru_weights_to_keras_code", [("tf.stack([b, tf.zeros_like(b)])", "tf.stack([tf.zeros_like(b), b])")],
+        {"gru_weights_to_keras"}),
+    "GRU conversion puts b in both rows": (
+        "gru_weights_to_keras_code", [("tf.stack([b, tf.zeros_like(b)])", "tf.stack([b, b])")],
+        {"gru_weights_to_keras"}),
+    "GRU conversion reorders the kernels like the LSTM's": (
+        "gru_weights_to_keras_code", [("kernel, recurrent_kernel = Wx, Wh",
+                                       "kernel, recurrent_kernel = (tf.concat(tf.split(w, 3, axis=1)[::-1], axis=1) for w in (Wx, Wh))")],
+        {"gru_weights_to_keras"}),
     "gradient flow sums the loss over every step": (
         "gradient_flow_code", [("last = out[:, -1] if len(out.shape) == 3 else out", "last = out")],
         {"gradient_flow"}),
@@ -91,7 +145,8 @@ BUGS = {
         "gradient_flow_code", [("tf.sqrt(tf.reduce_sum(dx**2, axis=[0, 2]))", "tf.sqrt(tf.reduce_sum(dx**2, axis=2))")],
         {"gradient_flow"}),
 }
-FAST_BUGS = ["gates read in Keras' order (i, f, c, o)", "BPTT drops the gradient from the next step"]
+FAST_BUGS = ["gates read in Keras' order (i, f, c, o)", "BPTT drops the gradient from the next step",
+             "GRU reset gate applied before the hidden product", "GRU conversion puts b in the recurrent row"]
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +162,9 @@ def lost_units(bug: str, plan) -> set[str]:
 def test_plan_has_the_issue_units_and_points(plan):
     assert [u.name for u in plan.units] == [
         "lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
-        "lstm_layer", "lstm_weights_to_keras", "gradient_flow"]
-    assert plan.max_score == 17
+        "lstm_layer", "lstm_weights_to_keras", "gru_step_forward", "gru_step_backward",
+        "gru_forward", "gru_layer", "gru_weights_to_keras", "gradient_flow"]
+    assert plan.max_score == 27
     for unit in plan.units:
         assert {c.dtype for c in unit.cases} == {"float32", "float64"}, unit.name
 

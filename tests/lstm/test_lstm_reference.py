@@ -1,7 +1,10 @@
 """The lstm solution is right where the grader trusts it: hand-written backward passes agree with
 GradientTape, the layer agrees with keras.layers.LSTM after the weight conversion, the spec's
 numpy reference computes what the solution computes, the gradient-flow measurement is the
-gradient it claims to be, and the visible checks catch the bugs they are meant to catch."""
+gradient it claims to be, and the visible checks catch the bugs they are meant to catch. The same
+for the GRU: its hand-written step backward agrees with GradientTape, the spec's numpy reference
+is the solution's, the layer agrees with keras.layers.GRU (reset_after=True) after the conversion
+and differs from the paper's reset-before form."""
 
 import keras
 import numpy as np
@@ -136,6 +139,86 @@ def test_vanilla_rnn_scales_decide_vanishing_and_exploding(ns):
     assert exploding[0] > 1e3 * exploding[-1]
 
 
+def gru_weights(D, H, scale=0.5):
+    return [scale * RNG.standard_normal(s) for s in [(D, 3 * H), (H, 3 * H), (3 * H,)]]
+
+
+def test_gru_step_backward_is_the_gradient_of_the_step(ns):
+    N, D, H = 3, 4, 5
+    inputs = [RNG.standard_normal((N, D)), RNG.standard_normal((N, H)), *gru_weights(D, H)]
+    dnext_h = RNG.standard_normal((N, H))
+    by_hand = ns["gru_step_backward"](dnext_h, *inputs)
+    by_tape = tape_grads(ns["gru_step_forward"], inputs, [dnext_h])
+    for mine, reference in zip(by_hand, by_tape, strict=True):
+        assert_close(mine, reference)
+
+
+def test_gru_spec_reference_computes_what_the_solution_computes(ns):
+    inputs = spec._gru_seq_inputs("normal", 3, 6, 4, 5, seed=9)
+    assert_close(ns["gru_forward"](**inputs), spec._np_gru_forward(**inputs))
+    step = spec._gru_step_inputs("linspace", 2, 3, 4)
+    assert_close(ns["gru_step_forward"](**step), spec._np_gru_step(**step))
+
+
+def test_gru_step_keeps_the_dtype_and_uses_blocks_z_r_n(ns):
+    N, D, H = 2, 3, 1
+    x, prev_h = np.ones((N, D)), np.full((N, H), 0.5)
+    Wx, Wh = np.zeros((D, 3 * H)), np.zeros((H, 3 * H))
+    for b, expected in (([20.0, 0.0, 0.0], 0.5),             # z = 1: the old state is kept
+                        ([-20.0, 0.0, 0.7], np.tanh(0.7))):  # z = 0: the candidate tanh(b_n)
+        for dtype in (tf.float32, tf.float64):
+            args = [tf.constant(v, dtype) for v in (x, prev_h, Wx, Wh, np.array(b))]
+            next_h = ns["gru_step_forward"](*args)
+            assert next_h.dtype == dtype
+            assert_close(next_h, np.full((N, H), expected), tol=1e-6)
+
+
+def test_gru_layer_matches_keras_gru_after_and_not_before(ns):
+    N, T, D, H = 4, 9, 3, 6
+    x, h0 = RNG.standard_normal((N, T, D)), RNG.standard_normal((N, H))
+    ours = ns["GRU"](H, return_sequences=True, dtype="float64")
+    ours(x)
+    for var, value in zip([ours.Wx, ours.Wh, ours.b], gru_weights(D, H)):
+        var.assign(value)
+    kernel, recurrent_kernel, bias = ns["gru_weights_to_keras"](*ours.get_weights())
+    assert tuple(bias.shape) == (2, 3 * H)
+    theirs = keras.layers.GRU(H, return_sequences=True, dtype="float64")  # reset_after=True
+    theirs.build(x.shape)
+    theirs.set_weights([np.asarray(w) for w in (kernel, recurrent_kernel, bias)])
+    h = ours(x, initial_state=h0)
+    assert_close(h, theirs(x, initial_state=[h0]))
+    before = keras.layers.GRU(H, return_sequences=True, reset_after=False, dtype="float64")
+    before.build(x.shape)
+    before.set_weights([np.asarray(w) for w in (ours.Wx, ours.Wh, ours.b)])
+    assert np.max(np.abs(h - before(x, initial_state=[h0]))) > 1e-2
+    last = ns["GRU"].from_config(ours.get_config() | {"return_sequences": False})
+    assert last.units == H and not last.return_sequences
+
+
+def test_fresh_gru_layer_starts_with_zero_bias_and_stacks(ns):
+    layer = ns["GRU"](4, return_sequences=True)
+    layer.build((None, 7, 3))
+    assert [w.path.split("/")[-1] for w in layer.weights] == ["Wx", "Wh", "b"]
+    np.testing.assert_array_equal(layer.b.numpy(), np.zeros(12))
+    np.testing.assert_allclose(layer.Wh.numpy() @ layer.Wh.numpy().T, np.eye(4), atol=1e-5)
+    model = keras.Sequential([keras.Input((7, 3)), layer, ns["GRU"](2)])
+    assert model(np.zeros((5, 7, 3), "float32")).shape == (5, 2)
+    assert model.count_params() == 3 * (3 * 4 + 4 * 4 + 4) + 3 * (4 * 2 + 2 * 2 + 2)
+
+
+def test_comparison_table_lists_every_model_and_distance():
+    table = lab.comparison_table({"vanilla RNN": (5184, 3.25, [1.0, 0.5]),
+                                  "GRU": (15890, 12.0, [1.0, 0.984])}, [5, 60])
+    lines = table.splitlines()
+    assert len(lines) == 4 and "d=5" in lines[0] and "d=60" in lines[0]
+    assert lines[2].split()[-4:] == ["5,184", "3.2", "1.000", "0.500"]
+    assert lines[3].split() == ["GRU", "15,890", "12.0", "1.000", "0.984"]
+    with pytest.raises(ValueError, match="Expected 2 accuracies for 'GRU'"):
+        lab.comparison_table({"GRU": (1, 1.0, [1.0])}, [5, 60])
+    with pytest.raises(ValueError, match=r"Expected \(parameters, seconds, accuracies\)"):
+        lab.comparison_table({"GRU": (1, [1.0, 1.0])}, [5, 60])
+
+
 def test_lab_plots_draw(tmp_path):
     import matplotlib.pyplot as plt
 
@@ -155,10 +238,12 @@ def test_lab_plots_draw(tmp_path):
 
 def test_visible_checks_pass_on_the_solution(ns, capsys):
     for name in ("lstm_step_forward", "lstm_step_backward", "lstm_forward", "lstm_backward",
-                 "lstm_weights_to_keras", "gradient_flow"):
+                 "lstm_weights_to_keras", "gru_step_forward", "gru_step_backward", "gru_forward",
+                 "gru_weights_to_keras", "gradient_flow"):
         getattr(checks, f"check_{name}")(ns[name])
     checks.check_lstm_layer(ns["LSTM"])
-    assert capsys.readouterr().out.count("checks passed") == 7
+    checks.check_gru_layer(ns["GRU"])
+    assert capsys.readouterr().out.count("checks passed") == 12
 
 
 def variant(ns, cell_id, old, new):
@@ -191,6 +276,24 @@ def variant(ns, cell_id, old, new):
      "lstm_layer", "LSTM"),
     ("lstm_weights_to_keras_code", "[i, f, g, o]", "[i, f, o, g]", "lstm_weights_to_keras",
      "lstm_weights_to_keras"),
+    ("gru_step_forward_code", "x_z, x_r, x_n", "x_r, x_z, x_n", "gru_step_forward",
+     "gru_step_forward"),
+    ("gru_step_forward_code", "n = tf.tanh(x_n + r * h_n)",
+     "n = tf.tanh(x_n + (r * prev_h) @ tf.split(Wh, 3, axis=1)[2])", "gru_step_forward",
+     "gru_step_forward"),
+    ("gru_step_forward_code", "z * prev_h + (1 - z) * n", "(1 - z) * prev_h + z * n",
+     "gru_step_forward", "gru_step_forward"),
+    ("gru_step_backward_code", "[da_z, da_r, r * da_n]", "[da_z, da_r, da_n]", "gru_step_backward",
+     "gru_step_backward"),
+    ("gru_step_backward_code", "dprev_h = dnext_h * z + da_h", "dprev_h = da_h", "gru_step_backward",
+     "gru_step_backward"),
+    ("gru_forward_code", "hs, prev_h = [], h0", "hs, prev_h = [], 0 * h0", "gru_forward",
+     "gru_forward"),
+    ("gru_layer_code", "h = gru_forward(x, initial_state,", "h = gru_forward(x, 0 * initial_state,",
+     "gru_layer", "GRU"),
+    ("gru_layer_code", 'initializer="zeros"', 'initializer="ones"', "gru_layer", "GRU"),
+    ("gru_weights_to_keras_code", "tf.stack([b, tf.zeros_like(b)])",
+     "tf.stack([tf.zeros_like(b), b])", "gru_weights_to_keras", "gru_weights_to_keras"),
     ("gradient_flow_code", "axis=[0, 2]", "axis=2", "gradient_flow", "gradient_flow"),
     ("gradient_flow_code", "last = out[:, -1] if len(out.shape) == 3 else out", "last = out",
      "gradient_flow", "gradient_flow"),
