@@ -116,6 +116,33 @@ def encoder() -> Unit:
     )
 
 
+def _bidirectional_cases(V, W, H, lengths, T, seed, label, dtypes=DTYPES, upstream_seed=0):
+    """``BidirectionalEncoder`` on seeded weights: one embedding, two cells of their own."""
+    weights = {"embedding/embeddings": seeded_normal(seed, (V, W), 0.8),
+               **_lstm_weights("forward_cell", W, H, seed + 1),
+               **_lstm_weights("backward_cell", W, H, seed + 11)}
+    inputs = {"source": _padded_ids(seed + 5, V, lengths, T)}
+    return _layer_cases("bidirectional_encoder", "seq2seq.encoder", "BidirectionalEncoder",
+                        {"vocab_size": V, "embed_dim": W, "hidden_dim": H}, weights, inputs,
+                        label=label, dtypes=dtypes, upstream_seed=upstream_seed)
+
+
+def bidirectional_encoder() -> Unit:
+    # Rows of different lengths in every case with padding: a backward pass that starts at the
+    # padding (or reads it) changes the backward states, the final backward h and c, and the
+    # gradients of the backward cell and of the <NULL> embedding row.
+    return Unit(
+        "bidirectional_encoder", ["BidirectionalEncoder"],
+        public=_bidirectional_cases(9, 3, 4, [6, 1, 4], 6, 60,
+                                    "V=9 W=3 H=4, N=3 T=6, lengths 6, 1, 4"),
+        hidden=_bidirectional_cases(11, 5, 3, [7, 2, 5, 7, 4], 7, 80,
+                                    "V=11 W=5 H=3, N=5 T=7, lengths 7, 2, 5, 7, 4",
+                                    upstream_seed=7)
+        + _bidirectional_cases(6, 2, 5, [3, 3], 3, 100, "V=6 W=2 H=5, N=2 T=3, no padding",
+                               dtypes=("float64",), upstream_seed=2),
+    )
+
+
 def _decoder_cases(V, W, H, lengths, T, seed, label, dtypes=DTYPES, upstream_seed=0):
     N = len(lengths)
     weights = {"embedding/embeddings": seeded_normal(seed, (V, W), 0.8),
@@ -332,4 +359,5 @@ def attention_decoder() -> Unit:
 
 def units() -> list[Unit]:
     return [encoder(), decoder(), seq2seq_loss(), train_step(), greedy_decode(), beam_search(),
-            attend(), additive_attention(), dot_product_attention(), attention_decoder()]
+            attend(), additive_attention(), dot_product_attention(), attention_decoder(),
+            bidirectional_encoder()]

@@ -54,3 +54,9 @@ def check_attention_decoder(AttentionDecoder):
     """Checks one `AttentionDecoder.step` (with a stand-in attention layer) and its
     gradients."""
     run_check("seq2seq", "attention_decoder", AttentionDecoder=AttentionDecoder)
+
+
+def check_bidirectional_encoder(BidirectionalEncoder):
+    """Checks `states, h, c` of `BidirectionalEncoder` (forward first) on sources with rows of
+    different lengths, with gradients w.r.t. every weight, in float64 and float32."""
+    run_check("seq2seq", "bidirectional_encoder", BidirectionalEncoder=BidirectionalEncoder)

@@ -254,6 +254,7 @@ def _state_dict(value, keys: tuple[str, ...], what: str) -> dict:
 def encoder_probe(namespace: Mapping, case: Case) -> dict:
     """``Encoder(**config)(source) -> (states, h, c)`` on given weights, with gradients.
 
+    Also grades ``BidirectionalEncoder`` (``params.layer``), which has the same interface.
     Params: layer, config, build_shapes, weights, upstream_seed. Arrays: ``source`` and the
     weights. Returns ``states``, ``h``, ``c`` and ``d<weight>`` for every weight.
     """
@@ -263,7 +264,8 @@ def encoder_probe(namespace: Mapping, case: Case) -> dict:
     source = as_tensor(case.arrays["source"], case.dtype)
     weights = _weight_variables(layer, case)
     with tf.GradientTape() as tape:
-        outputs = split_outputs(layer.call(source), ["states", "h", "c"], "Encoder.call()")
+        outputs = split_outputs(layer.call(source), ["states", "h", "c"],
+                                f"{case.params['layer']}.call()")
     outputs.update(_dense(gradients_of(tape, outputs, weights, case.dtype,
                                        case.params.get("upstream_seed", 0))))
     return outputs

@@ -14,7 +14,9 @@ exercise (its other units run the solution's code). Every submission must get fu
   (``tf.split``), ``apply_gradients`` with clipping written out (``tf.linalg.global_norm`` and
   a scale, ``IndexedSlices`` kept sparse), argmax via ``keras.ops`` with a multiplicative
   ``<NULL>`` mask, beam search on one flat batch of ``N * k`` rows with ``tf.argsort``
-  (descending, stable) in place of ``top_k``, lengths taken from the tokens at the end.
+  (descending, stable) in place of ``top_k``, lengths taken from the tokens at the end; the
+  bidirectional encoder's backward pass over ``tf.reverse_sequence`` of the embeddings (reversed
+  back, zeroed at padding), one helper method for both directions, ``keras.ops.concatenate``.
 - ``loops``: ``tf.while_loop`` with a ``TensorArray`` (encoder, greedy decoding), ``tf.scan``
   over a dict state (teacher forcing), ``tf.boolean_mask`` in the loss, ``tf.function`` around
   ``attend``, ``greedy_decode`` and ``beam_search``, a ``tf.function`` made by a call (not a
@@ -23,7 +25,8 @@ exercise (its other units run the solution's code). Every submission must get fu
   ``(k W^T) . q`` for the general dot product, the attention decoder's cell written out with
   its kernel split by ``tf.split`` into ``[W, H]`` rows instead of concatenating the input, and
   beam search kept as ``(N, k)`` arrays with back-pointers, a hand-written log-softmax,
-  incremental lengths, ``top_k`` and a backtrack at the end.
+  incremental lengths, ``top_k`` and a backtrack at the end; the bidirectional encoder as two
+  ``tf.scan`` (the backward one with ``reverse=True``).
 - ``float64``: every computation done in float64 inside and cast back to the inputs' dtype
   (the encoder's LSTM in ``tf.scan``, decoder steps, the loss through
   ``keras.losses.sparse_categorical_crossentropy``, attention with a mask-multiplied softmax
@@ -31,7 +34,8 @@ exercise (its other units run the solution's code). Every submission must get fu
   the training step's norm, beam search's log-probabilities and totals, kept as ``(N, k)``
   arrays with Python-side bookkeeping).
 - ``compiled``: ``@tf.function`` on layer methods (``Encoder.call``, ``Decoder.step`` and
-  ``call``, ``score``, ``AttentionDecoder.step``) and on ``seq2seq_loss``.
+  ``call``, ``score``, ``AttentionDecoder.step``, ``BidirectionalEncoder.call``) and on
+  ``seq2seq_loss``.
 - ``dense_grad_norm``: the training step measures the global norm of the *dense* gradients
   (``tf.convert_to_tensor`` of every gradient), the norm of all gradients together that the
   markdown defines. It fails when the toy models' embedding gradients are ``IndexedSlices``
@@ -294,6 +298,57 @@ def beam_search(decoder, state, beam_width, max_length, alpha=0.7):
     out_tokens = tf.gather(tf.reshape(tokens, [N, k, max_length]), ranked, batch_dims=1)
     return out_tokens, tf.gather(normalised, ranked, batch_dims=1)
 ''',
+    "bidirectional_encoder_code": '''
+class BidirectionalEncoder(keras.layers.Layer):
+    """Forward and backward LSTMs; the backward one reads tf.reverse_sequence of the source."""
+
+    def __init__(self, vocab_size, embed_dim, hidden_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.vocab_size, self.embed_dim, self.hidden_dim = vocab_size, embed_dim, hidden_dim
+        self.embedding = keras.layers.Embedding(vocab_size, embed_dim, name="embedding",
+                                                dtype=self.dtype_policy)
+        self.forward_cell = keras.layers.LSTMCell(hidden_dim, name="forward_cell",
+                                                  dtype=self.dtype_policy)
+        self.backward_cell = keras.layers.LSTMCell(hidden_dim, name="backward_cell",
+                                                   dtype=self.dtype_policy)
+
+    def build(self, *input_shapes):
+        self.embedding.build((None,))
+        self.forward_cell.build((None, self.embed_dim))
+        self.backward_cell.build((None, self.embed_dim))
+
+    def run(self, cell, x, real):
+        """One direction over x (N, T, W), keeping the state where real (N, T) is False."""
+        h = tf.zeros((tf.shape(x)[0], self.hidden_dim), dtype=x.dtype)
+        c = tf.zeros_like(h)
+        out = []
+        for t in range(x.shape[1]):
+            _, (next_h, next_c) = cell(x[:, t], [h, c])
+            m = tf.cast(real[:, t:t + 1], x.dtype)
+            h = m * next_h + (1.0 - m) * h
+            c = m * next_c + (1.0 - m) * c
+            out.append(h)
+        return tf.stack(out, axis=1), h, c
+
+    def call(self, source):
+        real = tf.not_equal(source, NULL_ID)
+        lengths = tf.reduce_sum(tf.cast(real, tf.int32), axis=1)  # (N,)
+        x = self.embedding(source)
+        forward, h_f, c_f = self.run(self.forward_cell, x, real)
+        # each row's real tokens reversed in place (the padding stays at the end), so the
+        # backward LSTM starts at the last real token
+        x_rev = tf.reverse_sequence(x, lengths, seq_axis=1, batch_axis=0)
+        backward_rev, h_b, c_b = self.run(self.backward_cell, x_rev, real)
+        backward = tf.reverse_sequence(backward_rev, lengths, seq_axis=1, batch_axis=0)
+        backward = backward * tf.cast(real, x.dtype)[:, :, None]  # zero where nothing is read
+        concat = keras.ops.concatenate
+        return (concat([forward, backward], axis=-1), concat([h_f, h_b], axis=-1),
+                concat([c_f, c_b], axis=-1))
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size,
+                "embed_dim": self.embed_dim, "hidden_dim": self.hidden_dim}
+''',
 }
 
 LOOPS = {
@@ -553,6 +608,48 @@ def beam_search(decoder, state, beam_width, max_length, alpha=0.7):
     normalised = total / length ** alpha
     final, ranked = tf.math.top_k(normalised, k=k)
     return tf.gather(tokens, ranked, batch_dims=1), final
+''',
+    "bidirectional_encoder_code": '''
+class BidirectionalEncoder(keras.layers.Layer):
+    """Both directions with tf.scan over time (reverse=True for the backward one)."""
+
+    def __init__(self, vocab_size, embed_dim, hidden_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.vocab_size, self.embed_dim, self.hidden_dim = vocab_size, embed_dim, hidden_dim
+        self.embedding = keras.layers.Embedding(vocab_size, embed_dim, name="embedding",
+                                                dtype=self.dtype_policy)
+        self.forward_cell = keras.layers.LSTMCell(hidden_dim, name="forward_cell",
+                                                  dtype=self.dtype_policy)
+        self.backward_cell = keras.layers.LSTMCell(hidden_dim, name="backward_cell",
+                                                   dtype=self.dtype_policy)
+
+    def build(self, *input_shapes):
+        self.embedding.build((None,))
+        self.forward_cell.build((None, self.embed_dim))
+        self.backward_cell.build((None, self.embed_dim))
+
+    def call(self, source):
+        x = tf.transpose(self.embedding(source), [1, 0, 2])  # (T, N, W)
+        real = tf.transpose(tf.not_equal(source, NULL_ID))[:, :, None]  # (T, N, 1)
+        zeros = tf.zeros((tf.shape(source)[0], self.hidden_dim), dtype=x.dtype)
+
+        def stepper(cell):
+            def step(carry, inputs):
+                (h, c), (x_t, real_t) = carry, inputs
+                _, (next_h, next_c) = cell(x_t, [h, c])
+                return tf.where(real_t, next_h, h), tf.where(real_t, next_c, c)
+            return step
+
+        h_f, c_f = tf.scan(stepper(self.forward_cell), (x, real), initializer=(zeros, zeros))
+        h_b, c_b = tf.scan(stepper(self.backward_cell), (x, real), initializer=(zeros, zeros),
+                           reverse=True)  # outputs in the original order: h_b[t] is position t
+        states = tf.transpose(tf.concat([h_f, h_b], axis=-1), [1, 0, 2])  # (N, T, 2H)
+        return (states, tf.concat([h_f[-1], h_b[0]], axis=-1),
+                tf.concat([c_f[-1], c_b[0]], axis=-1))
+
+    def get_config(self):
+        return {**super().get_config(), "vocab_size": self.vocab_size,
+                "embed_dim": self.embed_dim, "hidden_dim": self.hidden_dim}
 ''',
 }
 
@@ -847,6 +944,8 @@ COMPILED = {
                                             "    def score(self, query, keys):"),
     "attention_decoder_code": _compiled(OPS["attention_decoder_code"],
                                         "    def step(self, tokens, state):"),
+    "bidirectional_encoder_code": _compiled(LOOPS["bidirectional_encoder_code"],
+                                            "    def call(self, source):"),
 }
 
 SUBMISSIONS: dict[str, dict[str, str]] = {
@@ -869,6 +968,7 @@ _CELL_UNITS = {
     "dot_product_attention_code": ["dot_product_attention"],
     "attention_decoder_code": ["attention_decoder"],
     "beam_search_code": ["beam_search"],
+    "bidirectional_encoder_code": ["bidirectional_encoder"],
 }
 
 UNITS: dict[str, list[str]] = {

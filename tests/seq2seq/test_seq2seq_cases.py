@@ -37,6 +37,51 @@ def test_encoder_and_loss_cases_have_padded_and_full_rows(plan):
         assert any((s != 0).all(axis=1).any() for s in sources)
 
 
+def test_bidirectional_cases_have_rows_of_different_lengths(plan):
+    padded = 0
+    for case, _ in planned(plan, "bidirectional_encoder"):
+        source = case.arrays["source"]
+        lengths = (source != 0).sum(axis=1)
+        if (source == 0).any():
+            padded += 1
+            assert len(set(lengths)) >= 3 and (lengths == source.shape[1]).any(), case.name
+    assert padded >= 3  # public and hidden, both dtypes
+
+
+def test_bidirectional_reference_is_forward_first_and_starts_at_the_last_real_token(plan):
+    """What the markdown promises, on the reference values: h = [forward state at the last real
+    token, backward state at position 0]; the backward half is zero through the padding and
+    does not depend on it (a row's backward states equal those of the same row unpadded)."""
+    for case, out in planned(plan, "bidirectional_encoder"):
+        source, states, h, c = case.arrays["source"], out["states"], out["h"], out["c"]
+        H = h.shape[1] // 2
+        assert states.shape[-1] == 2 * H and c.shape == h.shape
+        for n, row in enumerate(source):
+            length = int((row != 0).sum())
+            np.testing.assert_allclose(h[n, :H], states[n, length - 1, :H], rtol=0, atol=0)
+            np.testing.assert_allclose(h[n, H:], states[n, 0, H:], rtol=0, atol=0)
+            assert not states[n, length:, H:].any(), case.name  # backward: zero at padding
+            assert (states[n, length:, :H] == states[n, length - 1, :H]).all()  # carried over
+
+
+def test_bidirectional_backward_pass_ignores_the_padding():
+    """The solution's backward states of a row are those of the row without its padding."""
+    from autograder.api import load_definitions
+    from autograder.paths import solution_notebook
+
+    import tensorflow as tf
+
+    ns = load_definitions(solution_notebook(A))
+    encoder = ns["BidirectionalEncoder"](8, 3, 4, dtype="float64")
+    encoder.build()
+    padded = tf.constant([[5, 3, 7, 0, 0, 0]])
+    states, h, c = encoder(padded)
+    short_states, short_h, short_c = encoder(padded[:, :3])
+    np.testing.assert_allclose(states[:, :3], short_states, rtol=1e-12)
+    np.testing.assert_allclose(h, short_h, rtol=1e-12)
+    np.testing.assert_allclose(c, short_c, rtol=1e-12)
+
+
 def test_greedy_cases_end_early_and_run_to_the_limit(plan):
     rows = [row for _, out in planned(plan, "greedy_decode") for row in out["tokens"]]
     ended = [row for row in rows if END in row]

@@ -103,6 +103,30 @@ BUGS = {
         "attention_decoder_code", [("tf.concat([self.embedding(tokens), context], axis=-1)",
                                     "tf.concat([context, self.embedding(tokens)], axis=-1)")],
         "attention_decoder"),
+    "bidirectional encoder: the backward pass reads the padding": (
+        "bidirectional_encoder_code",
+        [("h_b = tf.where(real, next_h, h_b)\n            c_b = tf.where(real, next_c, c_b)",
+          "h_b, c_b = next_h, next_c")], "bidirectional_encoder"),
+    "bidirectional encoder: backward first": (
+        "bidirectional_encoder_code",
+        [("tf.concat([tf.stack(forward, axis=1), tf.stack(backward, axis=1)], axis=-1)",
+          "tf.concat([tf.stack(backward, axis=1), tf.stack(forward, axis=1)], axis=-1)")],
+        "bidirectional_encoder"),
+    "bidirectional encoder: final h backward first": (
+        "bidirectional_encoder_code",
+        [("h = tf.concat([h_f, h_b], axis=-1)", "h = tf.concat([h_b, h_f], axis=-1)")],
+        "bidirectional_encoder"),
+    "bidirectional encoder: backward states in the order computed": (
+        "bidirectional_encoder_code",
+        [("backward = [None] * T", "backward = []"),
+         ("backward[t] = h_b", "backward.append(h_b)")], "bidirectional_encoder"),
+    "bidirectional encoder: one cell for both directions": (
+        "bidirectional_encoder_code",
+        [("self.backward_cell(x[:, t], [h_b, c_b])", "self.forward_cell(x[:, t], [h_b, c_b])")],
+        "bidirectional_encoder"),
+    "bidirectional encoder: the backward pass starts from the forward final state": (
+        "bidirectional_encoder_code", [("h_b, c_b = zeros, zeros", "h_b, c_b = h_f, c_f")],
+        "bidirectional_encoder"),
     "attention decoder does not keep the weights": (
         "attention_decoder_code", [('"attention": weights}', '}')], "attention_decoder"),
 }
@@ -132,6 +156,12 @@ ALTERNATIVES = {
     "greedy: int64 argmax, then a cast": (
         "greedy_decode_code", [("tf.argmax(scores, axis=-1, output_type=tf.int32)",
                                 "tf.cast(tf.argmax(scores, axis=-1), tf.int32)")]),
+    "bidirectional encoder: backward states appended, then reversed": (
+        "bidirectional_encoder_code",
+        [("backward = [None] * T", "backward = []"),
+         ("backward[t] = h_b", "backward.append(h_b)"),
+         ("tf.stack(backward, axis=1)], axis=-1)",
+          "tf.stack(backward[::-1], axis=1)], axis=-1)")]),
     "encoder: masks as numbers instead of tf.where": (
         "encoder_code", [("h = tf.where(real, next_h, h)\n            c = tf.where(real, next_c, c)",
                           ("m = tf.cast(real, h.dtype)\n            h = m * next_h + (1 - m) * h\n"
@@ -158,8 +188,17 @@ def test_encoder_padding_bug_loses_the_encoder_only(plan):
     assert lost_units(cell, edits, plan) == {unit}
 
 
+def test_backward_pass_reading_the_padding_loses_the_bidirectional_encoder_only(plan):
+    cell, edits, unit = BUGS["bidirectional encoder: the backward pass reads the padding"]
+    assert lost_units(cell, edits, plan) == {unit}
+
+
+FAST_BUGS = ("encoder ignores the padding",
+             "bidirectional encoder: the backward pass reads the padding")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("bug", [b for b in BUGS if b != "encoder ignores the padding"])
+@pytest.mark.parametrize("bug", [b for b in BUGS if b not in FAST_BUGS])
 def test_one_bug_loses_exactly_its_unit(bug, plan):
     cell, edits, unit = BUGS[bug]
     assert lost_units(cell, edits, plan) == {unit}

@@ -1,5 +1,6 @@
 """The seq2seq solution notebook runs top to bottom (fast mode: a smoke test of every
-experiment: data, both trainings, heatmaps, beam search) and nbgrader grades it in full."""
+experiment: data, the trainings, heatmaps, beam search, the two encoders) and nbgrader grades it
+in full."""
 
 import os
 import shutil
@@ -8,6 +9,7 @@ import sys
 
 import nbformat
 import pytest
+from conftest import notebook_problems
 
 from autograder import paths
 from autograder.release import nbgrader_env
@@ -31,23 +33,30 @@ def test_solution_runs_top_to_bottom_in_fast_mode(tmp_path):
                MPLBACKEND="module://matplotlib_inline.backend_inline")
     client = NotebookClient(nb, timeout=900, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}})
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as on a student's machine
     old = dict(os.environ)
+    os.environ.clear()
     os.environ.update(env)
     try:
         client.execute()  # raises CellExecutionError on the first cell that fails
     finally:
         os.environ.clear()
         os.environ.update(old)
+    problems = notebook_problems(nb)  # no error, nothing on stderr
+    assert not problems, "\n".join(problems)
     text = _text(nb)
     for unit in ("encoder", "decoder", "seq2seq_loss", "train_step", "greedy_decode", "attend",
                  "additive_attention", "dot_product_attention", "attention_decoder",
-                 "beam_search"):
+                 "beam_search", "bidirectional_encoder"):
         assert f"{unit}: all " in text and "checks passed" in text
     assert "with attention:" in text and "without attention:" in text
     assert "beams for" in text
+    # the bidirectional experiment: both encoders with the attention decoder, side by side
+    assert "unidirectional encoder:" in text and "bidirectional encoder:" in text
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if "image/png" in o.get("data", {})]
-    assert len(images) >= 5  # two training runs, the comparison, heatmaps, beam search
+    # two training runs, the comparison, heatmaps, beam search, the two encoders
+    assert len(images) >= 6
 
 
 def test_nbgrader_autograde_gives_the_solution_full_marks(tmp_path):
