@@ -5,6 +5,7 @@ works with the non-interactive Agg backend.
 """
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -54,7 +55,7 @@ def show_image_grid(images, captions=None, ncols: int = 8, title: str | None = N
             continue
         ax.imshow(_as_image(images[index]), cmap="gray", vmin=0, vmax=255 if images.dtype == np.uint8 else 1)
         if captions is not None:
-            ax.set_title(_wrap(_as_text(captions[index]), 24), fontsize=7)
+            ax.set_title(wrap_words(_as_text(captions[index]), 24), fontsize=7)
     if title:
         figure.suptitle(title)
     figure.tight_layout()
@@ -141,12 +142,9 @@ def _as_grid(attention: np.ndarray) -> np.ndarray:
     raise ValueError(f"expected attention of shape (L,) or (h, w), got {attention.shape}")
 
 
-def _wrap(text: str, width: int) -> str:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "\n".join([*lines, line])
+def wrap_words(text: str, width: int = 24) -> str:
+    """`text` on lines of at most `width` characters, broken between words (never inside one;
+    a single word longer than `width` gets a line of its own). For figure titles."""
+    if width < 1:
+        raise ValueError(f"expected a width of at least 1, got {width}")
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False))

@@ -199,6 +199,17 @@ def captioning_rnn_loss() -> Unit:
             {"features": seeded_normal(seed + 50, (N, D)), "captions": caption_ids(seed, N, T1, V)},
             ["loss"], method="loss", grads=True, dtypes=("float64",), upstream_seed=1,
             label=f"random, {cell}, N=4 D=5 W=3 H=6 T=6, padded")
+    # Large word scores (W_vocab scaled up: scores ~1e3): the log of a softmax is -inf there,
+    # where the softmax underflows to 0; tf.nn.log_softmax is exact.
+    N, D, W, H, T1 = 3, 4, 3, 5, 6
+    V = len(VOCAB)
+    weights = rnn_weights(V, D, W, H, "rnn", "normal", 60)
+    weights["W_vocab"] = 1000.0 * weights["W_vocab"]
+    public += model_cases(
+        unit, model, _rnn_config(D, W, H, "rnn"), weights,
+        {"features": seeded_normal(110, (N, D)), "captions": caption_ids(60, N, T1, V)},
+        ["loss"], method="loss", grads=True, dtypes=("float64",), upstream_seed=1,
+        label="large scores (~1e3: the softmax underflows), rnn, N=3 D=4 W=3 H=5 T=5")
     for cell, seed in (("rnn", 30), ("lstm", 40)):
         N, D, W, H, T1 = 3, 2, 4, 5, 10
         V = len(VOCAB)
@@ -253,6 +264,13 @@ def image_every_step() -> Unit:
             label=f"random, {cell}, N=4 D=5 W=3 H=6 T=6")
         public.append(cases[0] if cell == "rnn" else cases[1])
         hidden.append(cases[1] if cell == "rnn" else cases[0])
+    # The inherited `sample` too: the visible check must catch sampling mistakes as well.
+    public += _sample_cases(unit, model, "lstm", "every_step", 240, 4, 3, 5, 4, 10, "random",
+                            ("float64",))
+    # A vanilla one as well: the LSTM case above samples the same words when <START> is fed at
+    # every step, so the visible check could not name that mistake.
+    public += _sample_cases(unit, model, "rnn", "every_step", 250, 4, 3, 5, 4, 10, "random",
+                            ("float64",))
     hidden += _sample_cases(unit, model, "rnn", "every_step", 220, 6, 3, 5, 4, 12, "random",
                             DTYPES)
     hidden += _sample_cases(unit, model, "lstm", "every_step", 230, 6, 3, 5, 4, 12, "random",

@@ -15,7 +15,8 @@ def check_captioning_rnn_sample(CaptioningRNN):
 
 
 def check_image_every_step(ImageEveryStepCaptioningRNN):
-    """Checks the loss and gradients of the model that sees the image at every step."""
+    """Checks the loss, gradients and greedy captions of the model that sees the image at every
+    step (`loss` and `sample` are inherited from `CaptioningRNN`)."""
     run_check("captioning", "image_every_step",
               ImageEveryStepCaptioningRNN=ImageEveryStepCaptioningRNN)
 
