@@ -12,7 +12,7 @@ at least `distance` symbols follow the value. In the train split it sits
 anywhere, so the rule can be found on short gaps and must then be carried to
 long ones. At the default distance (60) an LSTM reaches ~100% on the test split
 within a few epochs on a CPU while a vanilla RNN (`keras.layers.SimpleRNN`)
-stays near chance (see `benchmarks/bench_datasets.py`). The distance is a
+stays near chance (the lstm assignment shows both). The distance is a
 builder option: `rnnlab.data.load("long_range", distance=100)`.
 """
 

@@ -6,7 +6,7 @@
 Synthetic datasets (shapes_captions, dates, sentiment, moving_shapes,
 long_range, char_corpus) are generated locally, deterministically and offline
 by the tfds builders in `datasets/`, and built into `$TFDS_DATA_DIR` on first
-use (or all at once with `make data`, i.e. `python -m rnnlab.data build --all`).
+use (or all at once with `python -m rnnlab.data build --all`).
 Real data is read only where a user already has it: tfds catalog datasets
 (tiny_shakespeare, coco_captions, ted_hrlr_translate/pt_to_en) and CS231n's
 COCO folder (`rnnlab.data.coco.load_coco_data`).
