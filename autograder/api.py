@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from rnnlab.evaluate import UnitOutcome, depends_lines, evaluate_unit
+from rnnlab.evaluate import UnitOutcome, evaluate_unit, link_dependencies
 from rnnlab.notebook import NotebookError, describe_cell, read_notebook, run_definitions
 from rnnlab.quiet import NOISE
 
@@ -81,25 +81,18 @@ def evaluate_planned(session: WorkerSession, unit: PlannedUnit, known=None,
         diagnose=(lambda failures: known.diagnose_title(unit, failures)) if known else None)
 
 
-def grade_unit(session: WorkerSession, unit: PlannedUnit, known=None,
-               budget: Budget | None = None) -> TestResult:
-    """Runs every case of one unit; all of them must pass for the unit's points."""
-    return unit_result(unit, evaluate_planned(session, unit, known, budget))
-
-
 def unit_result(unit: PlannedUnit, outcome: UnitOutcome) -> TestResult:
     return TestResult(unit.name, unit.points if outcome.ok else 0.0, unit.points,
                       outcome.render())
 
 
 def add_dependencies(plan: GradingPlan, outcomes: dict[str, UnitOutcome]) -> None:
-    """Tells each failed unit which units it uses fail too (``PlannedUnit.uses``)."""
-    failed = {u.name: ", ".join(f"`{t}`" for t in u.targets) or u.name
-              for u in plan.units if u.name in outcomes and not outcomes[u.name].ok}
-    for unit in plan.units:
-        outcome = outcomes.get(unit.name)
-        if outcome is not None and not outcome.ok:
-            outcome.depends = depends_lines(unit.name, unit.uses or [], failed)
+    """Tells each failed unit which units it uses fail too (``PlannedUnit.uses``), and what
+    their feedback names (:func:`rnnlab.evaluate.link_dependencies`)."""
+    link_dependencies([u.name for u in plan.units], outcomes,
+                      {u.name: list(u.uses or []) for u in plan.units},
+                      {u.name: ", ".join(f"`{t}`" for t in u.targets) or u.name
+                       for u in plan.units})
 
 
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")

@@ -125,7 +125,10 @@ def _plan(args) -> int:
         # The known mistakes' values too, so that the first submission graded does not pay
         # for compiling them.
         known = load_known_mistakes(a, plan)
-        hints = f", {len(known.titles)} known mistakes" if known is not None else ""
+        hints = "" if known is None else (
+            f", {known.declared} known mistakes and {len(known.titles) - known.declared} "
+            "generated ones" if known.declared is not None else f", {len(known.titles)} known "
+            "mistakes")
         print(f"{a}: {len(plan.units)} units, {n} cases, {plan.max_score:g} points{hints}")
     return 0
 

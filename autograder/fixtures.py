@@ -55,9 +55,12 @@ def feedback_bytes(assignment: str) -> bytes:
                 r = len(records)
                 records.append([unit.name, m, i, sorted(values)])
                 arrays.update({f"{r}/{k}": np.asarray(v) for k, v in values.items()})
+    shown = {m for _, m, _, _ in records}  # titles without public values are left out
     meta = {"units": {u.name: {"targets": list(u.targets), "uses": list(u.uses or [])}
                       for u in plan.units},
-            "titles": known.titles if known else [], "records": records}
+            "titles": [t if m in shown else "" for m, t in enumerate(known.titles)]
+            if known else [], "records": records,
+            "declared": known.declared if known else None}
     arrays["__meta__"] = np.array(json.dumps(meta, sort_keys=True))
     return pack_arrays(arrays)
 

@@ -1,10 +1,14 @@
 """Audit of common student mistakes: does the grader take the points, and does it say why?
 
 The declared known mistakes (``autograder/mistakes/<a>.py``) are named by construction; this
-audit asks how well they cover mistakes written *independently of them*. The corpus is
-``tests/adversarial/common_mistakes_<a>.py``, a dict ``MISTAKES = {id: {grade_id: [(old,
+audit asks how well they, the generated mistakes and the diagnoses that need no list
+(:mod:`rnnlab.diagnose`) cover mistakes written *independently of them*. A corpus is
+``tests/adversarial/<corpus>_mistakes_<a>.py``, a dict ``MISTAKES = {id: {grade_id: [(old,
 new), ...]}}`` of text replacements on the solution's cells, written the way students err
-(and ``VALUE_PRESERVING = {id: why}`` for entries that compute the right values all the same).
+(and ``VALUE_PRESERVING = {id: why}`` for entries that compute the right values all the same):
+``common`` (partly fitted: mistakes it found unnamed were declared), ``blind`` and ``blind2``
+(written by people who saw neither the declared mistakes nor the diagnoses; the generic
+diagnoses were tuned once on ``blind``, never on ``blind2``).
 
 For each entry the mistaken submission is built (:func:`autograder.examples.make_submission`),
 its definitions run in this process (:func:`rnnlab.notebook.run_definitions`: instructors'
@@ -13,8 +17,9 @@ code only, never a student's), and every graded unit is judged as the grader jud
 costs, the audit records:
 
 - whether the grader takes the points (some case fails);
-- whether the grader names the mistake (a declared mistake's values match, or the
-  no-gradient hint fires), or only shows an error (the code raised);
+- whether the grader names the mistake (a declared or generated mistake's values match, a
+  hint of :mod:`rnnlab.diagnose` or the no-gradient hint fires, or the unit's note repeats the
+  diagnosis of a failing unit it uses), or only shows an error (the code raised);
 - whether the **visible check** names it: :func:`rnnlab.checks.check_outcome` runs the
   unit's public cases in the notebook's way; where that function does not exist yet, this
   column says "not available".
@@ -23,6 +28,8 @@ An entry is *named by the grader* when every unit it costs on values is named (u
 raises show the error itself and are listed apart), and at least one is. Run::
 
     python -m autograder.mistake_audit rnn lstm        # report; --json FILE, --only ID,...
+    python -m autograder.mistake_audit --corpus blind2 # the unfitted corpus
+    python -m autograder.mistake_audit rnn --without-declared  # what needs no list alone
 """
 
 from __future__ import annotations
@@ -41,16 +48,20 @@ from autograder import paths
 NOT_AVAILABLE = "not available"
 
 
-def corpus_path(assignment: str) -> Path:
-    return paths.course_root() / "tests" / "adversarial" / f"common_mistakes_{assignment}.py"
+CORPORA = ("common", "blind", "blind2")  # tests/adversarial/<corpus>_mistakes_<assignment>.py
 
 
-def load_corpus(assignment: str) -> tuple[dict, dict]:
+def corpus_path(assignment: str, corpus: str = "common") -> Path:
+    return (paths.course_root() / "tests" / "adversarial"
+            / f"{corpus}_mistakes_{assignment}.py")
+
+
+def load_corpus(assignment: str, corpus: str = "common") -> tuple[dict, dict]:
     """``(MISTAKES, VALUE_PRESERVING)`` of the assignment's corpus file."""
-    path = corpus_path(assignment)
+    path = corpus_path(assignment, corpus)
     if not path.exists():
-        raise FileNotFoundError(f"no corpus of common mistakes for {assignment!r} at {path}")
-    spec = importlib.util.spec_from_file_location(f"common_mistakes_{assignment}", path)
+        raise FileNotFoundError(f"no corpus of {corpus} mistakes for {assignment!r} at {path}")
+    spec = importlib.util.spec_from_file_location(f"{corpus}_mistakes_{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return dict(module.MISTAKES), dict(getattr(module, "VALUE_PRESERVING", {}))
@@ -64,7 +75,8 @@ class UnitAudit:
         unit: the unit.
         raised: the first error, when a case raised (the grader shows it; nothing to match).
         named: the grader's diagnosis (declared mistake title, or the no-gradient hint).
-        by: ``"mistake"`` or ``"hint"`` (which kind of diagnosis ``named`` is), or None.
+        by: ``"mistake"``, ``"hint"`` or ``"dependency"`` (which kind of diagnosis ``named``
+            is, see :func:`named_in`), or None.
         check: the visible check's verdict: ``"named"``, ``"unnamed"``, ``"passes"`` (the
             public cases do not see it) or :data:`NOT_AVAILABLE`.
         check_named: the visible check's diagnosis, if any.
@@ -216,10 +228,23 @@ def _run_in_process(namespace):
     return run
 
 
+def named_in(outcome) -> tuple[str | None, str | None]:
+    """What a unit's feedback names as the likely mistake, and by what: ``"mistake"`` (a
+    declared one), ``"hint"`` (:mod:`rnnlab.diagnose` or the no-gradient hint) or
+    ``"dependency"`` (a unit it uses fails, and that unit's diagnosis is repeated)."""
+    if outcome.mistake:
+        return outcome.mistake, "mistake"
+    if outcome.hint:
+        return outcome.hint, "hint"
+    said = [line.strip() for line in outcome.depends if line.startswith("  (")]
+    return (said[0], "dependency") if said else (None, None)
+
+
 def audit_entry(assignment: str, plan, known, entry_id: str, bugs: dict,
                 public: dict[str, int] | None = None, only_affected: bool = True) -> EntryAudit:
     """Builds one mistaken submission and judges its units (see the module docstring): the
     units whose code reaches the changed cells (:func:`affected_units`), or every unit."""
+    from autograder.api import add_dependencies
     from autograder.examples import Recipe, make_submission
     from rnnlab.evaluate import RAISED, evaluate_unit
     from rnnlab.notebook import run_definitions
@@ -242,22 +267,24 @@ def audit_entry(assignment: str, plan, known, entry_id: str, bugs: dict,
     check_outcome = _check_outcome()
     runner = _run_in_process(namespace)
     affected = set(affected_units(nb, set(bugs), plan)) if only_affected else None
+    outcomes = {}
     for unit in plan.units:
         if affected is not None and unit.name not in affected:
             continue
         diagnose = (lambda failures, unit=unit: known.diagnose_title(unit, failures)) \
             if known is not None else None
-        outcome = evaluate_unit(unit.name, unit.cases, unit.expected, runner, diagnose=diagnose)
-        if outcome.ok:
+        outcomes[unit.name] = evaluate_unit(unit.name, unit.cases, unit.expected, runner,
+                                            diagnose=diagnose)
+    add_dependencies(plan, outcomes)
+    for unit in plan.units:
+        outcome = outcomes.get(unit.name)
+        if outcome is None or outcome.ok:
             continue
         audit = UnitAudit(unit.name)
         raised = [c.why for c in outcome.cases if c.status == RAISED]
         if raised:
             audit.raised = raised[0]
-        if outcome.mistake:
-            audit.named, audit.by = outcome.mistake, "mistake"
-        elif outcome.hint:
-            audit.named, audit.by = outcome.hint, "hint"
+        audit.named, audit.by = named_in(outcome)
         audit.public_changed = any(not c.ok for c in outcome.cases[:public.get(unit.name, 0)])
         if check_outcome is not None:
             try:
@@ -265,7 +292,7 @@ def audit_entry(assignment: str, plan, known, entry_id: str, bugs: dict,
             except Exception as exc:  # noqa: BLE001 - the audit reports, it does not crash
                 audit.check, audit.check_named = "error", f"{type(exc).__name__}: {exc}"
             else:
-                name = getattr(verdict, "mistake", None) or getattr(verdict, "hint", None)
+                name, _ = named_in(verdict)
                 audit.check = ("passes" if verdict.ok else "named" if name else "unnamed")
                 audit.check_named = name
         result.units.append(audit)
@@ -274,7 +301,8 @@ def audit_entry(assignment: str, plan, known, entry_id: str, bugs: dict,
 
 
 def audit_assignment(assignment: str, only=None, progress=None,
-                     declared: bool = False) -> AssignmentAudit:
+                     declared: bool = False, corpus: str = "common",
+                     known_mistakes: bool = True) -> AssignmentAudit:
     """Audits every entry of the assignment's corpus (or only the ids in ``only``; or the
     declared mistakes themselves, with ``declared``)."""
     from autograder.mistakes import load_known_mistakes
@@ -283,9 +311,9 @@ def audit_assignment(assignment: str, only=None, progress=None,
     if declared:
         mistakes, preserving = declared_corpus(assignment), {}
     else:
-        mistakes, preserving = load_corpus(assignment)
+        mistakes, preserving = load_corpus(assignment, corpus)
     plan = load_plan(assignment)
-    known = load_known_mistakes(assignment, plan)
+    known = load_known_mistakes(assignment, plan) if known_mistakes else None
     public = _public_counts(assignment)
     entries = []
     for entry_id, bugs in mistakes.items():
@@ -386,7 +414,7 @@ def format_report(audit: AssignmentAudit) -> str:
     if named:
         lines.append("  named by the grader:")
         for e in named:
-            titles = sorted({("[hint] " if u.by == "hint" else "") + _short(u.named, 70)
+            titles = sorted({({"hint": "[hint] ", "dependency": "[dep] "}.get(u.by, "")) + _short(u.named, 70)
                              for u in e.value_units})
             lines.append(f"    - {e.id}: {' | '.join(titles)}")
     return "\n".join(lines)
@@ -402,15 +430,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--declared", action="store_true",
                         help="audit the declared known mistakes instead of the corpus, and list "
                              "what is wrong with them (units not listed, no public case...)")
+    parser.add_argument("--corpus", choices=CORPORA, default="common",
+                        help="which corpus: common (tests/adversarial/common_mistakes_<a>.py, "
+                             "which the declared mistakes were partly fitted to), or blind, "
+                             "blind2 (<corpus>_mistakes_<a>.py, written without seeing the "
+                             "declared mistakes or the diagnoses)")
+    parser.add_argument("--without-declared", action="store_true",
+                        help="match no declared mistake: measure what the diagnoses that need "
+                             "no list (rnnlab.diagnose, the no-gradient hint) name alone")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each entry's id")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    assignments = args.assignments or [a for a in paths.ASSIGNMENTS if corpus_path(a).exists()]
+    assignments = args.assignments or [a for a in paths.ASSIGNMENTS
+                                       if corpus_path(a, args.corpus).exists()]
     only = set(args.only.split(",")) if args.only else None
     results = {}
     for a in assignments:
         audit = audit_assignment(a, only, progress=(lambda i: print(f"  {i}", file=sys.stderr))
-                                 if args.verbose else None, declared=args.declared)
+                                 if args.verbose else None, declared=args.declared,
+                                 corpus=args.corpus,
+                                 known_mistakes=not args.without_declared)
         print(format_report(audit), flush=True)
         if args.declared:
             problems = declared_problems(a, audit.entries)

@@ -20,14 +20,12 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rnnlab.cells import BEGIN, END, grade_id, is_solution_cell, solution_regions
+from rnnlab.cells import grade_id, is_solution_cell, solution_regions
 from rnnlab.notebook import cell_source, definition_cells, read_notebook
 
 from autograder import paths
 from autograder.runner import Limits, LoadReport, WorkerSession
 from autograder.sandbox import Sandbox
-
-__all__ = ["BEGIN", "END"]  # the solution markers, re-exported for older callers
 
 
 @dataclass

@@ -39,8 +39,9 @@ from autograder.specs import load_units
 
 
 # Bump when what a compiled plan holds changes (2: float64 truth for float32 cases; 3: values in
-# the probe's order, a unit's outputs before their gradients; 4: the units each unit uses).
-FORMAT = 4
+# the probe's order, a unit's outputs before their gradients; 4: the units each unit uses;
+# 5: uses through helpers that are no unit's).
+FORMAT = 5
 
 
 class PlanError(Exception):
@@ -93,8 +94,9 @@ def notebook_points(nb: dict) -> dict[str, float]:
 def unit_uses(nb: dict, units) -> dict[str, list[str]]:
     """unit -> the other units whose targets the code defining its own targets refers to.
 
-    Read from the source (the names a cell loads), so that a unit that fails because a unit it
-    builds on fails can say which one; a name that only a probe uses does not count.
+    Read from the source (the names a cell loads, and those of the cells defining the helpers
+    it calls that are no unit's own), so that a unit that fails because a unit it builds on
+    fails can say which one; a name that only a probe uses does not count.
     """
     defined_in: dict[str, int] = {}
     loads: dict[int, set[str]] = {}
@@ -108,10 +110,20 @@ def unit_uses(nb: dict, units) -> dict[str, list[str]]:
                 defined_in[node.name] = cell.index
         loads[cell.index] = {n.id for n in ast.walk(tree)
                              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    graded = {t for unit in units for t in unit.targets}
     uses = {}
     for unit in units:
         mine = set(unit.targets)
-        names = set().union(*[loads.get(defined_in[t], set()) for t in mine if t in defined_in])
+        cells = {defined_in[t] for t in mine if t in defined_in}
+        names: set[str] = set()
+        todo = list(cells)
+        while todo:  # through the helpers it calls that are no unit's (tbptt_step...)
+            for name in loads.get(todo.pop(), set()) - names:
+                names.add(name)
+                cell = defined_in.get(name)
+                if name not in graded and cell is not None and cell not in cells:
+                    cells.add(cell)
+                    todo.append(cell)
         uses[unit.name] = [other.name for other in units if other is not unit
                            and not mine & set(other.targets) and names & set(other.targets)]
     return uses

@@ -42,6 +42,8 @@ STATUSES = (PASSED, WRONG, RAISED, TIMED_OUT, CRASHED, NOT_RUN)
 
 # How many wrong values of one case the feedback lists (outputs first); the rest are named.
 SHOWN_VALUES = 3
+# How many generated mistakes (autograder.mistakes.generated) one diagnosis names at most.
+SHOWN_GENERATED = 2
 
 MISTAKE_NOTE = ("(Your values equal those of the reference solution with that mistake, on "
                 "every check you failed.)")
@@ -93,7 +95,9 @@ class UnitOutcome:
         unit: the unit's name (the grade_id of its test cell).
         cases: one :class:`CaseOutcome` per case, in order.
         mistake: the title of the known mistake whose values the student's equal, if any.
-        hint: a diagnosis that needs no declared mistake (gradients that do not flow).
+        hint: a diagnosis that needs no declared mistake: gradients that do not flow, or
+            what the relations between the wrong values and the expected ones suggest
+            (:mod:`rnnlab.diagnose`); one or more lines.
         depends: what to say about units this one uses that fail too (set by the caller,
             who knows the other units' outcomes).
     """
@@ -138,7 +142,7 @@ class UnitOutcome:
         if self.mistake:
             out.append(f"Likely mistake: {self.mistake}. {MISTAKE_NOTE}")
         elif self.hint:
-            out.append(self.hint)
+            out.extend(self.hint.splitlines())
         return out
 
     def render(self) -> str:
@@ -281,16 +285,23 @@ def evaluate_unit(unit: str, cases: Sequence, expected: Sequence[dict], run: Run
         result.mistake = diagnose(failures)
     if result.mistake is None and clean and _no_gradient(outcomes):
         result.hint = NO_GRADIENT
+    elif result.mistake is None and failures:
+        from rnnlab.diagnose import relation_hints
+
+        result.hint = "\n".join(relation_hints(cases, expected, outcomes)) or None
     return result
 
 
 def match_mistakes(titles: Sequence[str], records: Sequence[tuple[int, int, dict]],
-                   cases: Sequence, failures: list[tuple[int, dict]]) -> str | None:
+                   cases: Sequence, failures: list[tuple[int, dict]],
+                   declared: int | None = None) -> str | None:
     """The known mistake that explains every failure, if one does.
 
     A mistake is named when the cases whose values it changes are exactly the cases that
     failed, and the student's values equal its values on each of them (same tolerance as
-    grading). Two mistakes with the same values there are both named.
+    grading). Two mistakes with the same values there are both named; a declared mistake
+    (the first ``declared`` titles) is preferred to a generated one, and at most
+    :data:`SHOWN_GENERATED` generated ones are named.
 
     Args:
         titles: one per mistake.
@@ -298,6 +309,7 @@ def match_mistakes(titles: Sequence[str], records: Sequence[tuple[int, int, dict
             expected values.
         cases: the unit's cases (their dtypes select the tolerance).
         failures: (case index, the student's values) of the cases that failed on values.
+        declared: how many of the titles are declared mistakes (None: all).
     """
     by_mistake: dict[int, dict[int, dict]] = defaultdict(dict)
     for m, i, values in records:
@@ -309,23 +321,73 @@ def match_mistakes(titles: Sequence[str], records: Sequence[tuple[int, int, dict
             continue
         if all(all(c.ok for c in compare_outputs(got, values[i], cases[i].dtype))
                for i, got in failures):
-            matches.append(titles[m])
+            matches.append(m)
     if not matches:
         return None
-    others = "; or, with the same values on these checks: ".join(matches[1:])
-    return matches[0] + (f" (or, with the same values on these checks: {others})" if others else "")
+    first = [m for m in matches if declared is None or m < declared]
+    chosen = [titles[m] for m in first] or [titles[m] for m in matches[:SHOWN_GENERATED]]
+    others = "; or, with the same values on these checks: ".join(chosen[1:])
+    return chosen[0] + (f" (or, with the same values on these checks: {others})" if others else "")
 
 
-def depends_lines(unit: str, uses: Sequence[str], failed: dict[str, str]) -> list[str]:
+def depends_lines(unit: str, uses: Sequence[str], failed: dict[str, str],
+                  diagnoses: dict[str, str | None] | None = None) -> list[str]:
     """What to say when units that ``unit`` uses fail too.
 
     Args:
         uses: the units whose code ``unit``'s code calls.
         failed: unit -> how to name it for the student (its notebook names), for the units
             that failed.
+        diagnoses: unit -> what that unit's own feedback names as the likely mistake (one
+            line), when it names one: repeated here, so that the student reads it where the
+            failure shows.
     """
-    named = [failed[u] for u in uses if u in failed]
+    named = [u for u in uses if u in failed]
     if not named:
         return []
-    return [f"Note: this unit uses {', '.join(named)}, which fail{'s' if len(named) == 1 else ''} "
-            "its own checks too: fix that first, this unit may then pass as it is."]
+    lines = [f"Note: this unit uses {', '.join(failed[u] for u in named)}, which "
+             + ("fails its own checks too: fix it first"
+                if len(named) == 1 else "fail their own checks too: fix them first")
+             + ", this unit may then pass as it is."]
+    for u in named:
+        said = (diagnoses or {}).get(u)
+        if said:
+            lines.append(f"  ({failed[u]}: {said})")
+    return lines
+
+
+def diagnosis_line(outcome: UnitOutcome) -> str | None:
+    """The one line that names a failed unit's likely mistake, if its feedback names one."""
+    if outcome.mistake:
+        return f"Likely mistake: {outcome.mistake}"
+    if outcome.hint:
+        return outcome.hint.splitlines()[0]
+    return None
+
+
+def link_dependencies(order: Sequence[str], outcomes: dict[str, UnitOutcome],
+                      uses: dict[str, Sequence[str]], names: dict[str, str]) -> None:
+    """Sets ``depends`` on every failed unit whose used units fail too, with their diagnoses
+    (a unit without one of its own passes on that of a failed unit it uses). Such a unit's
+    own hint is dropped: what its values say is about the unit it uses as much as about it;
+    a declared mistake it matches is kept.
+
+    Args:
+        order: the units, each after the units it uses (the notebook's order).
+        outcomes: unit -> its outcome (units not judged are left out).
+        uses: unit -> the units its code calls.
+        names: unit -> how to name it for the student.
+    """
+    said: dict[str, str | None] = {}
+    for unit in order:
+        outcome = outcomes.get(unit)
+        if outcome is None or outcome.ok:
+            continue
+        failed = {u: names.get(u, u) for u in uses.get(unit, ())
+                  if u in outcomes and not outcomes[u].ok}
+        if failed and outcome.mistake is None:
+            outcome.hint = None  # its values are those of a wrong unit it uses: no telling
+        outcome.depends = depends_lines(unit, uses.get(unit, ()), failed,
+                                        {u: said.get(u) for u in failed})
+        said[unit] = diagnosis_line(outcome) or next(
+            (said[u] for u in failed if said.get(u)), None)

@@ -10,27 +10,28 @@ os.environ.setdefault("RNNLAB_FAST", "1")
 import pytest  # noqa: E402
 
 
-def _execute_fast(assignment: str, folder, timeout: int = 900):
+INLINE = "module://matplotlib_inline.backend_inline"  # Jupyter's backend (Agg shows no figure)
+
+
+def execute_fast(assignment: str, folder, timeout: int = 900, env: dict | None = None):
     """Executes ``solutions/<assignment>`` top to bottom in fast mode in a real Jupyter kernel,
-    as a student's machine would: without ``TF_CPP_MIN_LOG_LEVEL`` (nobody sets it there)."""
+    as a student's machine would: without ``TF_CPP_MIN_LOG_LEVEL`` (nobody sets it there),
+    with ``env`` added to the kernel's environment (the tests' own is restored after)."""
     import nbformat
     from nbclient import NotebookClient
 
     from autograder.paths import solution_notebook
 
     nb = nbformat.read(solution_notebook(assignment), as_version=4)
-    saved = {k: os.environ.get(k) for k in ("RNNLAB_FAST", "TF_CPP_MIN_LOG_LEVEL")}
-    os.environ["RNNLAB_FAST"] = "1"
+    saved = dict(os.environ)
+    os.environ.update({"RNNLAB_FAST": "1", **(env or {})})
     os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
     try:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(folder)}}).execute()
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        os.environ.clear()
+        os.environ.update(saved)
     return nb
 
 
@@ -51,5 +52,6 @@ def notebook_problems(nb) -> list[str]:
 
 @pytest.fixture
 def execute_notebook(tmp_path):
-    """``execute_notebook("rnn")``: the executed notebook (see ``_execute_fast``)."""
-    return lambda assignment, timeout=900: _execute_fast(assignment, tmp_path, timeout)
+    """``execute_notebook("rnn", env={...})``: the executed notebook (see ``execute_fast``)."""
+    return lambda assignment, timeout=900, env=None: execute_fast(assignment, tmp_path, timeout,
+                                                                  env)

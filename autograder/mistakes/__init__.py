@@ -45,7 +45,7 @@ from rnnlab.notebook import read_notebook
 
 from autograder import paths, store
 
-FORMAT = 4  # bump to recompile every cached set of mistake values
+FORMAT = 5  # bump to recompile every cached set of mistake values
 
 
 @dataclass(frozen=True)
@@ -84,24 +84,22 @@ def declared_mistakes(assignment: str) -> list[Mistake]:
 
 
 @dataclass
-class Match:
-    title: str
-
-
-@dataclass
 class KnownMistakes:
     """Compiled mistakes of one assignment: their values where they differ from the reference.
 
     Attributes:
-        titles: one per mistake.
+        titles: one per mistake: the declared ones, then the generated ones
+            (:mod:`autograder.mistakes.generated`).
         records: unit -> list of (mistake index, case index, values).
-        problems: mistakes that could not be compiled (stale text, no effect...).
+        problems: declared mistakes that could not be compiled (stale text, no effect...).
+        declared: how many of ``titles`` are declared (None: all of them).
     """
 
     assignment: str
     titles: list[str]
     records: dict[str, list[tuple[int, int, dict]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    declared: int | None = None
 
     def diagnose_title(self, unit, failures: list[tuple[int, dict]]) -> str | None:
         """The title of the mistake that explains every failed case of ``unit``, if one does
@@ -111,18 +109,20 @@ class KnownMistakes:
             unit: the :class:`~autograder.plan.PlannedUnit`.
             failures: (case index, the student's values) of the cases that failed on values.
         """
-        return match_mistakes(self.titles, self.records.get(unit.name, []), unit.cases, failures)
-
-    def diagnose(self, unit, failures: list[tuple[int, dict]]) -> Match | None:
-        title = self.diagnose_title(unit, failures)
-        return None if title is None else Match(title)
+        return match_mistakes(self.titles, self.records.get(unit.name, []), unit.cases, failures,
+                              declared=self.declared)
 
 
 def _key(assignment: str, mistakes: list[Mistake]) -> str:
     from autograder.plan import plan_key
 
-    digest = hashlib.sha256(f"{FORMAT}:{plan_key(assignment)}".encode())
+    from autograder.mistakes import generated
+
+    digest = hashlib.sha256(f"{FORMAT}:{generated.VERSION}:{plan_key(assignment)}".encode())
     digest.update(repr(mistakes).encode())
+    for source in (__file__, generated.__file__, importlib.import_module(
+            "autograder.mutations").__file__):  # how they are compiled and generated
+        digest.update(Path(source).read_bytes())
     return digest.hexdigest()[:20]
 
 
@@ -168,7 +168,59 @@ def compile_known_mistakes(assignment: str, plan, progress=None, limits=None) ->
             session.restore(index)
             if not found:
                 known.problems.append(f"{where}: changes no value of {', '.join(mistake.units)}")
+        _compile_generated(known, nb, plan, session, progress)
     return known
+
+
+def _same(a: list[tuple[int, dict]], b: list[tuple[int, dict]], cases) -> bool:
+    """Two mistakes' (case index, values) are the same cases with the same values, under the
+    grading tolerance (so that the grader could not tell them apart)."""
+    from rnnlab.compare import compare_outputs
+
+    if [i for i, _ in a] != [i for i, _ in b]:
+        return False
+    return all(sorted(x) == sorted(y) and all(c.ok for c in compare_outputs(x, y, cases[i].dtype))
+               for (i, x), (_, y) in zip(a, b))
+
+
+def _compile_generated(known: KnownMistakes, nb: dict, plan, session, progress) -> None:
+    """Adds the generated mistakes (:mod:`autograder.mistakes.generated`) that change values
+    and equal no earlier mistake's values."""
+    from autograder.mistakes.generated import generated_mistakes
+
+    known.declared = len(known.titles)
+    for mistake in generated_mistakes(nb, plan):
+        if progress:
+            progress(mistake.title)
+        errors = session.swap(mistake.index, mistake.source)
+        if errors:
+            session.restore(mistake.index)
+            continue
+        new: dict[str, list[tuple[int, dict]]] = {}
+        for name in mistake.units:
+            unit = plan.unit(name)
+            outcome = evaluate_unit(
+                unit.name, unit.cases, unit.expected,
+                lambda case, timeout: session.session.run_case(case, timeout=timeout),
+                case_timeout=60)
+            wrong = [(i, c.values) for i, c in enumerate(outcome.cases) if c.status == WRONG]
+            if wrong:
+                new[name] = wrong
+        session.restore(mistake.index)
+        k = len(known.titles)
+        kept = False
+        for name, wrong in new.items():
+            by_mistake: dict[int, list] = {}
+            for m, i, values in known.records.get(name, []):
+                by_mistake.setdefault(m, []).append((i, values))
+            cases = plan.unit(name).cases
+            if any(_same(sorted(old, key=lambda r: r[0]), wrong, cases)
+                   for old in by_mistake.values()):
+                continue
+            known.records.setdefault(name, []).extend((k, i, values) for i, values in wrong)
+            kept = True
+        if kept:
+            known.titles.append(mistake.title)
 
 
 def save_known_mistakes(known: KnownMistakes, path: Path) -> None:
@@ -181,7 +233,7 @@ def save_known_mistakes(known: KnownMistakes, path: Path) -> None:
             records.append([unit, m, i, sorted(values)])
             arrays.update({f"{r}/{key}": np.asarray(v) for key, v in values.items()})
     meta = {"assignment": known.assignment, "titles": known.titles, "records": records,
-            "problems": known.problems}
+            "problems": known.problems, "declared": known.declared}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
     tmp.write_bytes(pack_arrays(arrays))
@@ -192,7 +244,8 @@ def save_known_mistakes(known: KnownMistakes, path: Path) -> None:
 def read_known_mistakes(path: Path) -> KnownMistakes:
     meta = json.loads(path.with_suffix(".json").read_text())
     with np.load(path, allow_pickle=False) as npz:
-        known = KnownMistakes(meta["assignment"], meta["titles"], {}, meta.get("problems", []))
+        known = KnownMistakes(meta["assignment"], meta["titles"], {}, meta.get("problems", []),
+                              meta.get("declared"))
         for r, (unit, m, i, keys) in enumerate(meta["records"]):
             values = {k: npz[f"{r}/{k}"] for k in keys}
             known.records.setdefault(unit, []).append((int(m), int(i), values))

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab.cases import unpack
-from rnnlab.evaluate import (UnitOutcome, depends_lines, evaluate_unit, in_process,
+from rnnlab.evaluate import (UnitOutcome, evaluate_unit, in_process, link_dependencies,
                              match_mistakes)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -55,6 +55,7 @@ class Feedback:
     units: dict = field(default_factory=dict)  # unit -> {"targets": [...], "uses": [...]}
     titles: list = field(default_factory=list)
     records: dict = field(default_factory=dict)  # unit -> [(mistake, case index, values)]
+    declared: int | None = None  # how many titles are declared mistakes (then generated ones)
 
 
 @lru_cache(maxsize=None)
@@ -68,7 +69,7 @@ def _feedback(assignment: str) -> Feedback:
         for r, (unit, m, i, keys) in enumerate(meta["records"]):
             values = {k: npz[f"{r}/{k}"] for k in keys}
             records.setdefault(unit, []).append((int(m), int(i), values))
-    return Feedback(meta["units"], meta["titles"], records)
+    return Feedback(meta["units"], meta["titles"], records, meta.get("declared"))
 
 
 def _public(assignment: str, unit: str):
@@ -85,7 +86,8 @@ def _evaluate(assignment: str, unit: str, objects: dict, diagnose: bool) -> Unit
     records = feedback.records.get(unit, [])
     return evaluate_unit(
         unit, cases, expected, in_process(objects),
-        diagnose=(lambda failures: match_mistakes(feedback.titles, records, cases, failures))
+        diagnose=(lambda failures: match_mistakes(feedback.titles, records, cases, failures,
+                                                  declared=feedback.declared))
         if diagnose else None)
 
 
@@ -103,22 +105,34 @@ def _namespace_of(objects: dict) -> dict:
 def check_outcome(assignment: str, unit: str, namespace: dict) -> UnitOutcome:
     """Runs the public cases of ``unit`` on the objects in ``namespace`` and judges them the
     way the grader does (:mod:`rnnlab.evaluate`): known mistakes named on their public values,
-    and the units it uses that fail their own checks named."""
+    and the units it uses that fail their own checks named, with what their feedback names."""
+    seen: dict[str, UnitOutcome] = {}
+    finished: list[str] = []  # each unit after the units it uses
+    _check_with_uses(assignment, unit, namespace, seen, finished)
+    feedback = _feedback(assignment)
+    uses = {u: list((feedback.units.get(u) or {}).get("uses", [])) for u in seen}
+    names = {u: ", ".join(f"`{t}`" for t in (feedback.units.get(u) or {}).get("targets", []))
+             or u for u in feedback.units}
+    link_dependencies(finished, seen, uses, names)
+    return seen[unit]
+
+
+def _check_with_uses(assignment: str, unit: str, namespace: dict, seen: dict,
+                     finished: list) -> None:
+    """Judges ``unit`` and, when it fails, the units it uses (recursively)."""
     outcome = _evaluate(assignment, unit, namespace, diagnose=True)
+    seen[unit] = outcome
     if not outcome.ok:
         feedback = _feedback(assignment)
-        uses = (feedback.units.get(unit) or {}).get("uses", [])
-        failed = {}
-        for other in uses:
+        for other in (feedback.units.get(unit) or {}).get("uses", []):
             targets = (feedback.units.get(other) or {}).get("targets", [])
-            if targets and all(t in namespace for t in targets):
-                try:
-                    if not _evaluate(assignment, other, namespace, diagnose=False).ok:
-                        failed[other] = ", ".join(f"`{t}`" for t in targets)
-                except Exception:  # noqa: BLE001 - a note is optional; the check's verdict stands
-                    continue
-        outcome.depends = depends_lines(unit, uses, failed)
-    return outcome
+            if other in seen or not targets or not all(t in namespace for t in targets):
+                continue
+            try:
+                _check_with_uses(assignment, other, namespace, seen, finished)
+            except Exception:  # noqa: BLE001 - a note is optional; the check's verdict stands
+                seen.pop(other, None)
+    finished.append(unit)
 
 
 def run_check(assignment: str, unit: str, **objects) -> None:

@@ -56,9 +56,8 @@ def test_the_mistake_is_named_where_it_costs_points(assignment, index, compiled)
         failures = _failures(namespace, units[name])
         if failures:
             lost += 1
-            match = known.diagnose(units[name], failures)
-            assert _names(match and match.title, mistake.title), (
-                f"{name}: the grader named {match.title if match else None!r}")
+            said = known.diagnose_title(units[name], failures)
+            assert _names(said, mistake.title), f"{name}: the grader named {said!r}"
             check = check_outcome(assignment, name, namespace)
             assert not check.ok, f"{name}: the visible check passes this mistake"
             assert _names(check.mistake, mistake.title), (

@@ -1,12 +1,11 @@
 """The captioning notebook's structure, and its optional COCO section on CS231n-layout data."""
 
 import json
-import os
 
 import h5py
 import numpy as np
 import pytest
-from conftest import notebook_problems
+from conftest import INLINE, execute_fast, notebook_problems
 
 from autograder.api import load_definitions
 from autograder.paths import release_notebook, solution_notebook
@@ -45,24 +44,9 @@ def test_release_hides_solutions_and_hidden_tests():
 
 
 def _executed_in_fast_mode(tmp_path):
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(solution_notebook(A), as_version=4)
-    # The inline backend, as in Jupyter (the tests' Agg would display no figure).
-    env = {"RNNLAB_FAST": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-           "CS231N_COCO_DIR": str(tmp_path / "no coco here")}
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    old = dict(os.environ)
-    os.environ.update(env)
-    os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as on a student's machine
-    try:
-        client.execute()  # raises CellExecutionError on the first cell that fails
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
-    return nb
+    return execute_fast(A, tmp_path, timeout=600,
+                        env={"MPLBACKEND": INLINE,
+                             "CS231N_COCO_DIR": str(tmp_path / "no coco here")})
 
 
 @pytest.mark.slow

@@ -2,14 +2,12 @@
 experiment: data, the trainings, heatmaps, beam search, the two encoders) and nbgrader grades it
 in full."""
 
-import os
 import shutil
 import subprocess
 import sys
 
-import nbformat
 import pytest
-from conftest import notebook_problems
+from conftest import INLINE, notebook_problems
 
 from autograder import paths
 from autograder.release import nbgrader_env
@@ -24,24 +22,8 @@ def _text(nb) -> str:
                    for o in c.get("outputs", []) if o.get("output_type") == "stream")
 
 
-def test_solution_runs_top_to_bottom_in_fast_mode(tmp_path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(paths.solution_notebook(A), as_version=4)
-    # The inline backend, as in Jupyter (the tests' Agg would display no figure).
-    env = dict(os.environ, RNNLAB_FAST="1",
-               MPLBACKEND="module://matplotlib_inline.backend_inline")
-    client = NotebookClient(nb, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as on a student's machine
-    old = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        client.execute()  # raises CellExecutionError on the first cell that fails
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
+def test_solution_runs_top_to_bottom_in_fast_mode(execute_notebook):
+    nb = execute_notebook(A, env={"MPLBACKEND": INLINE})  # raises on the first failing cell
     problems = notebook_problems(nb)  # no error, nothing on stderr
     assert not problems, "\n".join(problems)
     text = _text(nb)
