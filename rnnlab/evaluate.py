@@ -42,7 +42,7 @@ STATUSES = (PASSED, WRONG, RAISED, TIMED_OUT, CRASHED, NOT_RUN)
 
 # How many wrong values of one case the feedback lists (outputs first); the rest are named.
 SHOWN_VALUES = 3
-# How many generated mistakes (autograder.mistakes.generated) one diagnosis names at most.
+# How many generated mistakes (one-site changes of the solution) one diagnosis names at most.
 SHOWN_GENERATED = 2
 
 MISTAKE_NOTE = ("(Your values equal those of the reference solution with that mistake, on "
