@@ -79,7 +79,9 @@ def relative_errors(got: np.ndarray, expected: np.ndarray, dtype: str) -> np.nda
     scale = float(np.max(np.abs(expected))) if expected.size else 0.0
     floor = max(SCALE_FLOOR.get(dtype, SCALE_FLOOR["float32"]) * scale,
                 ATOL.get(dtype, ATOL["float32"]))
-    return np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), floor)
+    with np.errstate(over="ignore", invalid="ignore"):  # values near the float64 maximum
+        errors = np.abs(got - expected) / np.maximum(np.abs(got) + np.abs(expected), floor)
+    return np.where(np.isnan(errors), np.inf, errors)  # inf / inf: as far off as can be
 
 
 @dataclass(frozen=True)

@@ -265,11 +265,12 @@ def _blocks(got: np.ndarray, expected: np.ndarray, dtype: str) -> Finding | None
             if perm == tuple(range(k)):
                 continue
             if all(_close(gb[i], eb[j], dtype) for j, i in enumerate(perm)):
-                order = ", ".join(str(i + 1) for i in perm)
+                held = [perm.index(i) + 1 for i in range(k)]  # expected block of each of yours
                 return Finding(f"blocks {k}", f"has the right {k} blocks of {n // k} along its "
-                                              f"last axis in another order (yours hold the "
-                                              f"expected blocks {order}): the gates (or "
-                                              "stacked parts) are in the wrong order")
+                                              "last axis in another order (yours are the "
+                                              f"expected blocks {', '.join(map(str, held))}): "
+                                              "the gates (or stacked parts) are in the wrong "
+                                              "order")
     return None
 
 

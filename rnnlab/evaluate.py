@@ -292,6 +292,18 @@ def evaluate_unit(unit: str, cases: Sequence, expected: Sequence[dict], run: Run
     return result
 
 
+def matching_mistakes(records: Sequence[tuple[int, int, dict]], cases: Sequence,
+                      failures: list[tuple[int, dict]]) -> list[int]:
+    """The indices of the mistakes whose values the failures equal (the rule of
+    :func:`match_mistakes`), in order."""
+    by_mistake: dict[int, dict[int, dict]] = defaultdict(dict)
+    for m, i, values in records:
+        by_mistake[m][i] = values
+    failing = {i for i, _ in failures}
+    return [m for m, values in sorted(by_mistake.items()) if set(values) == failing and all(
+        all(c.ok for c in compare_outputs(got, values[i], cases[i].dtype)) for i, got in failures)]
+
+
 def match_mistakes(titles: Sequence[str], records: Sequence[tuple[int, int, dict]],
                    cases: Sequence, failures: list[tuple[int, dict]],
                    declared: int | None = None) -> str | None:
@@ -311,17 +323,7 @@ def match_mistakes(titles: Sequence[str], records: Sequence[tuple[int, int, dict
         failures: (case index, the student's values) of the cases that failed on values.
         declared: how many of the titles are declared mistakes (None: all).
     """
-    by_mistake: dict[int, dict[int, dict]] = defaultdict(dict)
-    for m, i, values in records:
-        by_mistake[m][i] = values
-    failing = {i for i, _ in failures}
-    matches = []
-    for m, values in sorted(by_mistake.items()):
-        if set(values) != failing:
-            continue
-        if all(all(c.ok for c in compare_outputs(got, values[i], cases[i].dtype))
-               for i, got in failures):
-            matches.append(m)
+    matches = matching_mistakes(records, cases, failures)
     if not matches:
         return None
     first = [m for m in matches if declared is None or m < declared]

@@ -88,8 +88,8 @@ def _code(text: str) -> str:
 def describe(m: Mutant) -> str | None:
     """What the changed code does, in a student's terms (None: no title for this kind)."""
     d = m.description
-    if m.kind in ("activation", "function"):
-        old, new = d.split(" -> ")
+    if m.kind in ("activation", "function", "arithmetic", "axis", "comparison"):
+        old, new = d.split(" -> ")  # "tanh -> sigmoid", "+ -> -", "axis=0 -> axis=1"
         return f"`{new}` where `{old}` belongs"
     if m.kind == "dropped call":
         name = d.removeprefix("drop the call to ")
@@ -100,12 +100,6 @@ def describe(m: Mutant) -> str | None:
         term = term.strip("+-*/ ")
         what = "factor" if op in "*/" and op else "term"
         return f"the {what} {_code(term)} is missing" if len(term) <= 30 else f"a {what} is missing"
-    if m.kind == "arithmetic":
-        old, new = d.split(" -> ")
-        return f"`{new}` where `{old}` belongs"
-    if m.kind == "axis":
-        old, new = d.split(" -> ")
-        return f"`{new}` where `{old}` belongs"
     if m.kind == "dropped argument":
         arg = d.removeprefix("drop ")
         return f"the argument `{arg}` is missing (the default is used)"
@@ -123,9 +117,6 @@ def describe(m: Mutant) -> str | None:
             return f"`{match[1]}` and `{match[2]}` are swapped"
     if m.kind == "sign":
         return "a minus sign is missing" if "-" in d else "a `not` is missing"
-    if m.kind == "comparison":
-        old, new = d.split(" -> ")
-        return f"`{new}` where `{old}` belongs"
     if m.kind == "condition":
         return "a condition is the wrong way round"
     if m.kind == "slice bound":

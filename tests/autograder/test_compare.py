@@ -136,3 +136,13 @@ def test_truth_case_rounds_inputs_and_upstream_gradients_like_the_float32_run():
     # the truth's upstream gradient is the float32 one, widened: dx = 2 x g exactly in float64
     g = np.random.default_rng(0).standard_normal(3).astype(np.float32).astype(np.float64)
     assert np.array_equal(truth["dx"], 2 * twin.arrays["x"] * g)
+
+
+def test_values_near_the_float64_maximum_fail_cleanly():
+    """|got| + |expected| overflows: the entry counts as off (not NaN, no warning)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = compare_arrays("x", np.array([1e308, 1.0]), np.array([-1e308, 2.0]), "float64")
+    assert not c.ok and "inf" in c.message and "(1 of 2 values off)" in c.message

@@ -10,7 +10,7 @@ from autograder.mistakes import declared_mistakes, load_known_mistakes
 from autograder.mistakes.generated import function_units, generated_mistakes
 from autograder.mutations import solution_cells
 from autograder.plan import load_plan
-from rnnlab.evaluate import match_mistakes
+from rnnlab.evaluate import match_mistakes, matching_mistakes
 from rnnlab.notebook import read_notebook
 
 
@@ -73,3 +73,35 @@ def test_a_mistake_nobody_declared_is_named_by_the_grader_and_the_check():
     assert step.check == "named" and title in step.check_named, step
     backward = {u.unit: u for u in entry.units}["rnn_backward"]
     assert backward.by == "dependency" and title in backward.named, backward
+
+
+@pytest.mark.parametrize("assignment", paths.available_assignments())
+def test_every_generated_mistake_is_named_by_the_grader_and_by_the_check(assignment):
+    """Given a generated mistake's own values as a student's, the grader finds it from the
+    compiled values (all its cases) and the visible check from the feedback fixture (its
+    public cases), and says its title (the check may say a declared mistake or a generated
+    one with the very same public values instead: then both are found)."""
+    from rnnlab.checks import _feedback, _public
+
+    plan = load_plan(assignment)
+    known = load_known_mistakes(assignment, plan)
+    feedback = _feedback(assignment)
+    assert feedback.declared == known.declared
+    checked = 0
+    for unit in plan.units:
+        records = known.records.get(unit.name, [])
+        public_cases, _ = _public(assignment, unit.name)
+        for m in sorted({m for m, _, _ in records if m >= known.declared}):
+            title = known.titles[m]
+            mine = [(i, values) for k, i, values in records if k == m]
+            said = match_mistakes(known.titles, records, unit.cases, mine,
+                                  declared=known.declared)
+            assert said and title in said, (unit.name, title, said)
+            public = [(i, v) for i, v in mine if i < len(public_cases)]
+            if public:
+                shown = feedback.records.get(unit.name, [])
+                assert m in matching_mistakes(shown, public_cases, public), (unit.name, title)
+                assert match_mistakes(feedback.titles, shown, public_cases, public,
+                                      declared=feedback.declared)
+            checked += 1
+    assert checked >= 30
